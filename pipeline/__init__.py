@@ -1,0 +1,1 @@
+"""Pipeline steps after ingest: dbt build, quality gate, publish, run summary."""

@@ -1,0 +1,78 @@
+"""Run `dbt build` against the working warehouse and report what it did.
+
+dbt runs as a subprocess rather than through dbtRunner: dbt-duckdb keeps its connection open after an in-process
+run, which would hold the warehouse's single write lock for the rest of the Airflow task (see STACK.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.settings import PipelinePaths
+
+OUTPUT_TAIL_LINES = 40
+
+
+class DbtBuildFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class DbtBuildReport:
+    elapsed_seconds: float
+    statuses: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"elapsed_seconds": self.elapsed_seconds, "statuses": self.statuses, "failures": self.failures}
+
+
+def dbt_executable() -> str:
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_env(paths: PipelinePaths) -> dict[str, str]:
+    env = dict(os.environ)
+    env["OUTCOMES_WAREHOUSE_PATH"] = str(paths.warehouse_path)
+    env["DBT_TARGET_PATH"] = str(paths.dbt_target_dir)
+    env["DBT_LOG_PATH"] = str(paths.dbt_target_dir / "logs")
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+    return env
+
+
+def run_dbt(paths: PipelinePaths, *args: str) -> subprocess.CompletedProcess:
+    command = [dbt_executable(), *args, "--project-dir", str(paths.dbt_project_dir)]
+    command += ["--profiles-dir", str(paths.dbt_project_dir)]
+    return subprocess.run(command, cwd=paths.dbt_project_dir, env=dbt_env(paths), capture_output=True, text=True)
+
+
+def read_run_results(paths: PipelinePaths) -> DbtBuildReport:
+    results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
+    statuses = Counter(result["status"] for result in results["results"])
+    failures = [
+        f"{result['unique_id']}: {result['status']} - {(result.get('message') or '').strip()}"
+        for result in results["results"]
+        if result["status"] in ("error", "fail")
+    ]
+    return DbtBuildReport(round(results["elapsed_time"], 2), dict(statuses), failures)
+
+
+def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:
+    """`dbt build` (seeds, models, data tests, unit tests); raises DbtBuildFailed naming what failed."""
+    paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    args = ["build"] + (["--select", select] if select else [])
+    completed = run_dbt(paths, *args)
+    print(completed.stdout, file=sys.stdout)
+    if completed.returncode != 0:
+        detail = ""
+        if (paths.dbt_target_dir / "run_results.json").exists():
+            detail = "\n".join(read_run_results(paths).failures)
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
+        raise DbtBuildFailed(f"dbt build failed (exit {completed.returncode}).\n{detail}\n--- dbt output ---\n{tail}")
+    return read_run_results(paths)

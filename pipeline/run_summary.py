@@ -1,0 +1,123 @@
+"""The short summary a run ends with: rows per layer, the care mart's headline numbers, where the files are.
+
+The DAG's last task writes it to reports/run_summary.json; `python -m pipeline.run_summary` prints the latest one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+from pipeline.settings import PipelinePaths, load_paths
+
+LAYERS = ("raw", "staging", "intermediate", "marts")
+
+HEADLINE_SQL = """
+select
+    count(*) as conversations,
+    avg(case when is_responded then 1.0 else 0.0 end) as responded_share,
+    median(first_response_minutes) as median_first_response_minutes,
+    quantile_cont(first_response_minutes, 0.9) as p90_first_response_minutes,
+    1 - avg(case when is_sla_breached then 1.0 else 0.0 end) as sla_attainment_rate
+from fct_care_conversations
+"""
+
+TEAM_SQL = """
+select team, count(*) as conversations,
+    1 - avg(case when is_sla_breached then 1.0 else 0.0 end) as sla_attainment_rate,
+    median(first_response_minutes) as median_first_response_minutes
+from fct_care_conversations group by team order by sla_attainment_rate
+"""
+
+
+def rows_per_layer(warehouse_path: Path) -> dict[str, dict[str, int]]:
+    layers: dict[str, dict[str, int]] = {}
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        relations = connection.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_schema in ? and not starts_with(table_name, '_') order by 1, 2",
+            [list(LAYERS)],
+        ).fetchall()
+        for schema, name in relations:
+            count = connection.execute(f'select count(*) from {schema}."{name}"').fetchone()[0]
+            layers.setdefault(schema, {})[name] = count
+    return layers
+
+
+def records(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cursor = connection.execute(sql)
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def headline_numbers(serving_path: Path) -> dict:
+    with duckdb.connect(str(serving_path), read_only=True) as connection:
+        overall = records(connection, HEADLINE_SQL)[0]
+        teams = records(connection, TEAM_SQL)
+    return {"overall": overall, "by_team": teams, "worst_sla_team": teams[0]["team"] if teams else None}
+
+
+def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
+    summary = {
+        "rows_per_layer": rows_per_layer(paths.warehouse_path),
+        "care_headlines": headline_numbers(paths.serving_path),
+        "stages": stage_reports,
+        "paths": {
+            "landing": str(paths.landing_dir),
+            "warehouse": str(paths.warehouse_path),
+            "serving": str(paths.serving_path),
+            "reports": str(paths.reports_dir),
+        },
+    }
+    paths.reports_dir.mkdir(parents=True, exist_ok=True)
+    paths.run_summary_path.write_text(json.dumps(summary, indent=2, default=str))
+    return summary
+
+
+def _minutes(value) -> str:
+    return "n/a" if value is None else f"{value:,.1f} min"
+
+
+def format_summary(summary: dict) -> str:
+    lines = ["", "== Social outcomes pipeline: run summary ==", "", "Rows per layer:"]
+    for layer in LAYERS:
+        tables = summary["rows_per_layer"].get(layer, {})
+        lines.append(f"  {layer:<13} {sum(tables.values()):>12,} rows in {len(tables)} tables")
+    care = summary["care_headlines"]
+    overall = care["overall"]
+    lines += [
+        "",
+        "Customer care (marts.fct_care_conversations):",
+        f"  conversations              {overall['conversations']:>12,}",
+        f"  answered                   {overall['responded_share']:>12.1%}",
+        f"  median first response      {_minutes(overall['median_first_response_minutes']):>12}",
+        f"  p90 first response         {_minutes(overall['p90_first_response_minutes']):>12}",
+        f"  SLA attainment             {overall['sla_attainment_rate']:>12.1%}",
+        "  SLA attainment by team (worst first):",
+    ]
+    for team in care["by_team"]:
+        lines.append(
+            f"    {team['team']:<20} {team['sla_attainment_rate']:>7.1%}  "
+            f"median first response {_minutes(team['median_first_response_minutes'])}"
+        )
+    lines += ["", "Stage timings (s):"]
+    for stage, report in summary["stages"].items():
+        lines.append(f"  {stage:<10} {report.get('elapsed_seconds', 'n/a')}")
+    lines += ["", "Files:"] + [f"  {name:<10} {path}" for name, path in summary["paths"].items()]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    path = load_paths().run_summary_path
+    if not path.exists():
+        print(f"No run summary at {path}: has the pipeline run?", file=sys.stderr)
+        return 1
+    print(format_summary(json.loads(path.read_text())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Shared fixtures: an isolated Airflow home, one small generated landing folder, one built warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TEST_SCALE = 0.01
+TEST_SEED = 7
+
+# Airflow reads its configuration when first imported, so its home must be set before any test imports it.
+_airflow_home = Path(tempfile.mkdtemp(prefix="outcomes-airflow-home-"))
+os.environ["AIRFLOW_HOME"] = str(_airflow_home)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_airflow_home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    subprocess.run([str(BIN / "airflow"), "db", "migrate"], check=True, capture_output=True)
+    return _airflow_home
+
+
+@pytest.fixture(scope="session")
+def demo_landing(tmp_path_factory) -> Path:
+    """A small generated landing folder (scale 0.01), shared read-only by the tests that need one."""
+    import demo_data
+
+    landing = tmp_path_factory.mktemp("landing")
+    demo_data.generate(landing, scale=TEST_SCALE, seed=TEST_SEED)
+    return landing
+
+
+def paths_in(root: Path, landing: Path, monkeypatch=None):
+    """PipelinePaths for a test: its own warehouse, serving file and reports under `root`."""
+    from pipeline.settings import load_paths
+
+    values = {
+        "OUTCOMES_LANDING_DIR": landing,
+        "OUTCOMES_WAREHOUSE_PATH": root / "warehouse" / "outcomes.duckdb",
+        "OUTCOMES_SERVING_PATH": root / "serving" / "outcomes.duckdb",
+        "OUTCOMES_REPORTS_DIR": root / "reports",
+    }
+    for name, value in values.items():
+        if monkeypatch is not None:
+            monkeypatch.setenv(name, str(value))
+        else:
+            os.environ[name] = str(value)
+    return load_paths()
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory, demo_landing):
+    """The demo landing folder ingested and built by dbt once; tests copy it before changing anything."""
+    import ingest
+
+    from pipeline import dbt_build
+
+    root = tmp_path_factory.mktemp("built")
+    saved = {key: os.environ.get(key) for key in os.environ if key.startswith("OUTCOMES_")}
+    paths = paths_in(root, demo_landing)
+    try:
+        ingest.load_landing(paths.landing_dir, paths.warehouse_path)
+        dbt_build.build(paths)
+    finally:
+        for key in [key for key in os.environ if key.startswith("OUTCOMES_")]:
+            del os.environ[key]
+        os.environ.update({key: value for key, value in saved.items() if value is not None})
+    return paths
+
+
+@pytest.fixture
+def warehouse_copy(tmp_path, monkeypatch, built_warehouse, demo_landing):
+    """A private copy of the built warehouse, with OUTCOMES_* pointing at it for this test."""
+    paths = paths_in(tmp_path, demo_landing, monkeypatch)
+    paths.warehouse_path.parent.mkdir(parents=True)
+    shutil.copy(built_warehouse.warehouse_path, paths.warehouse_path)
+    return paths
