@@ -51,7 +51,9 @@ run: demo-data airflow-db
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project/models
+	@mkdir -p .lint
+	OUTCOMES_WAREHOUSE_PATH=$(CURDIR)/.lint/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/.lint/target \
+		$(BIN)/sqlfluff lint dbt_project/models
 
 test: lint
 	$(BIN)/pytest
@@ -60,4 +62,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.make_run --scale $(SCALE) --runs 3
 
 clean:
-	rm -rf landing warehouse serving reports .airflow dbt_project/target .pytest_cache
+	rm -rf landing warehouse serving reports .airflow .lint dbt_project/target .pytest_cache

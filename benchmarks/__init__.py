@@ -1,0 +1,1 @@
+"""Benchmarks: measured, never timed tests. Results go to BENCHMARKS.md."""
