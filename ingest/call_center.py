@@ -1,0 +1,24 @@
+"""Call-center (ACD) export: one call per CSV row."""
+
+from __future__ import annotations
+
+from ingest.entity import Entity, varchar
+from ingest.readers import csv_rows
+
+CALL_FIELDS = (
+    "call_id",
+    "direction",
+    "from_number",
+    "to_number",
+    "contact_email",
+    "queue",
+    "agent_id",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "disposition",
+)
+
+ENTITIES = (Entity("call_center_calls", ("calls/*.csv",), varchar(*CALL_FIELDS), csv_rows(CALL_FIELDS)),)

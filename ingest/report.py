@@ -1,0 +1,82 @@
+"""What one ingest run did, per entity, and the error raised when some files could not be loaded."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class EntityReport:
+    files_found: int = 0
+    files_loaded: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    rows_loaded: int = 0
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    entity: str
+    source_file: str
+    error: str
+
+    @property
+    def summary(self) -> str:
+        """The first line of the error: DuckDB appends many lines of hints, which the report keeps whole."""
+        first_line = self.error.splitlines()[0] if self.error else ""
+        return f"{self.entity}: {self.source_file}: {first_line}"
+
+
+@dataclass
+class IngestReport:
+    batch_id: str
+    loaded_at: str
+    entities: dict[str, EntityReport] = field(default_factory=dict)
+    failures: list[FileFailure] = field(default_factory=list)
+
+    @property
+    def files_loaded(self) -> int:
+        return sum(e.files_loaded for e in self.entities.values())
+
+    @property
+    def files_skipped(self) -> int:
+        return sum(e.files_skipped for e in self.entities.values())
+
+    @property
+    def files_failed(self) -> int:
+        return sum(e.files_failed for e in self.entities.values())
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(e.rows_loaded for e in self.entities.values())
+
+    @property
+    def missing_entities(self) -> list[str]:
+        """Entities with no file in the landing folder: their tables exist but nothing was loaded."""
+        return [name for name, e in self.entities.items() if e.files_found == 0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "loaded_at": self.loaded_at,
+            "totals": {
+                "files_loaded": self.files_loaded,
+                "files_skipped": self.files_skipped,
+                "files_failed": self.files_failed,
+                "rows_loaded": self.rows_loaded,
+            },
+            "missing_entities": self.missing_entities,
+            "entities": {name: asdict(e) for name, e in self.entities.items()},
+            "failures": [asdict(f) for f in self.failures],
+        }
+
+
+class IngestError(RuntimeError):
+    """Raised after a run in which some files failed; every other file was still loaded and committed."""
+
+    def __init__(self, report: IngestReport) -> None:
+        self.report = report
+        lines = [f"{len(report.failures)} landing file(s) failed to load and were rolled back:"]
+        lines += [f"  {failure.summary}" for failure in report.failures]
+        super().__init__("\n".join(lines))

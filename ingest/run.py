@@ -1,0 +1,71 @@
+"""Load a landing folder into the DuckDB warehouse's `raw` schema."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest import ledger
+from ingest.entity import RAW_SCHEMA
+from ingest.loader import Batch, load_file
+from ingest.registry import ENTITIES
+from ingest.report import EntityReport, FileFailure, IngestError, IngestReport
+
+
+def default_batch_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def load_landing(landing_dir: Path, warehouse_path: Path, batch_id: str | None = None) -> IngestReport:
+    """Load every landing file not yet loaded (by content hash, per entity) into `raw`.
+
+    Each (entity, file) is loaded in its own transaction with its ledger row. A file that fails is rolled back and
+    the run continues; at the end `IngestError` (carrying the report) names every failed file and entity.
+    Entities with no landing file still get their (empty) table and are listed in `report.missing_entities`.
+    """
+    landing_dir = Path(landing_dir)
+    warehouse_path = Path(warehouse_path)
+    if not landing_dir.is_dir():
+        raise FileNotFoundError(f"landing folder not found: {landing_dir}")
+    now = datetime.now(UTC)
+    if batch_id is not None and not batch_id.strip():
+        raise ValueError("batch_id must not be blank")
+    batch = Batch(batch_id or default_batch_id(now), now.replace(tzinfo=None))
+    report = IngestReport(batch_id=batch.batch_id, loaded_at=batch.loaded_at.isoformat())
+
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse_path))
+    try:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+        ledger.ensure_ledger(con)
+        for entity in ENTITIES:
+            con.execute(entity.create_table_sql())
+        hashes: dict[Path, str] = {}
+        for entity in ENTITIES:
+            counts = report.entities[entity.table] = EntityReport()
+            for path in entity.files(landing_dir):
+                counts.files_found += 1
+                source_file = path.relative_to(landing_dir).as_posix()
+                # Page files feeding two entities (tweets -> x_tweets and x_users) are hashed once.
+                if path not in hashes:
+                    hashes[path] = ledger.file_sha256(path)
+                sha = hashes[path]
+                if ledger.is_loaded(con, entity.table, sha):
+                    counts.files_skipped += 1
+                    continue
+                try:
+                    rows = load_file(con, entity, path, source_file, sha, batch)
+                except duckdb.Error as exc:
+                    counts.files_failed += 1
+                    report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))
+                    continue
+                counts.files_loaded += 1
+                counts.rows_loaded += rows
+    finally:
+        con.close()
+    if report.failures:
+        raise IngestError(report)
+    return report
