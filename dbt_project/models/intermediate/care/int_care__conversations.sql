@@ -1,0 +1,13 @@
+with
+
+conversations as (
+
+    select * from {{ ref('int_care__x_mention_conversations') }}
+    union all by name
+    select * from {{ ref('int_care__x_dm_conversations') }}
+    union all by name
+    select * from {{ ref('int_care__zendesk_ticket_conversations') }}
+
+)
+
+select * from conversations

@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'crm_accounts') }}
+
+),
+
+renamed as (
+
+    select
+        "Id" as account_id,
+        "Name" as account_name,
+        "Industry" as industry,
+        cast({{ blank_as_null('"AnnualRevenue"') }} as decimal(18, 2)) as annual_revenue,
+        cast({{ blank_as_null('"NumberOfEmployees"') }} as integer) as number_of_employees,
+        "BillingCountry" as billing_country,
+        "Type" as account_type,
+        {{ utc_timestamp('"CreatedDate"') }} as created_at,
+        {{ utc_timestamp('"LastModifiedDate"') }} as last_modified_at,
+        _source_file as _source_file_for_dedup,
+        _loaded_at as _loaded_at_for_dedup
+    from source
+
+),
+
+deduplicated as (
+
+    select * exclude (_source_file_for_dedup, _loaded_at_for_dedup)
+    from renamed
+    qualify row_number() over (partition by account_id order by last_modified_at desc, _loaded_at_for_dedup desc) = 1
+
+)
+
+select * from deduplicated

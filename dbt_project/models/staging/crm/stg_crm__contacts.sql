@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'crm_contacts') }}
+
+),
+
+renamed as (
+
+    select
+        "Id" as contact_id,
+        "AccountId" as account_id,
+        "FirstName" as first_name,
+        "LastName" as last_name,
+        lower({{ blank_as_null('"Email"') }}) as email,
+        lower(ltrim({{ blank_as_null('"Twitter_Handle__c"') }}, '@')) as twitter_handle,
+        "Title" as title,
+        "LeadSource" as lead_source,
+        {{ utc_timestamp('"CreatedDate"') }} as created_at,
+        {{ utc_timestamp('"LastModifiedDate"') }} as last_modified_at,
+        _source_file as _source_file_for_dedup,
+        _loaded_at as _loaded_at_for_dedup
+    from source
+
+),
+
+deduplicated as (
+
+    select * exclude (_source_file_for_dedup, _loaded_at_for_dedup)
+    from renamed
+    qualify row_number() over (partition by contact_id order by last_modified_at desc, _loaded_at_for_dedup desc) = 1
+
+)
+
+select * from deduplicated
