@@ -54,14 +54,14 @@ solved as (
 final as (
 
     select
-        'zendesk:' || tickets.ticket_id as conversation_id,
         'zendesk' as source_system,
-        coalesce(tickets.via_channel, 'web') as channel,
-        coalesce(groups.team_name, 'Unassigned') as team,
-        coalesce(tickets.priority, 'normal') as priority,
         cast(tickets.requester_id as varchar) as requester_id,
         tickets.created_at as opened_at,
         comment_activity.first_response_at,
+        'zendesk:' || tickets.ticket_id as conversation_id,
+        coalesce(tickets.via_channel, 'web') as channel,
+        coalesce(groups.team_name, 'Unassigned') as team,
+        coalesce(tickets.priority, 'normal') as priority,
         -- A ticket reopened after being solved is unresolved again, so only solved/closed tickets count.
         case when tickets.status in ('solved', 'closed') then solved.last_solved_at end as resolved_at,
         greatest(tickets.updated_at, comment_activity.last_comment_at) as last_activity_at,

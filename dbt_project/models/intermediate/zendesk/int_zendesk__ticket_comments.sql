@@ -29,8 +29,8 @@ comments as (
         ticket_id,
         cast(child_event ->> 'author_id' as bigint) as author_id,
         cast(child_event ->> 'public' as boolean) as is_public,
-        child_event ->> 'body' as body,
-        created_at as commented_at
+        created_at as commented_at,
+        child_event ->> 'body' as body
     from child_events
     where child_event ->> 'event_type' = 'Comment'
 
@@ -42,10 +42,10 @@ final as (
         comments.comment_id,
         comments.ticket_id,
         comments.author_id,
-        coalesce(users.role, 'unknown') as author_role,
         comments.is_public,
         comments.body,
-        comments.commented_at
+        comments.commented_at,
+        coalesce(users.role, 'unknown') as author_role
     from comments
     left join users on comments.author_id = users.user_id
 

@@ -21,9 +21,9 @@ final as (
     select
         cast(child_event ->> 'id' as bigint) as status_change_id,
         ticket_id,
+        created_at as changed_at,
         child_event ->> 'previous_value' as previous_status,
-        child_event ->> 'value' as status,
-        created_at as changed_at
+        child_event ->> 'value' as status
     from child_events
     where
         child_event ->> 'event_type' = 'Change'

@@ -32,7 +32,8 @@ deduplicated as (
 
     select * exclude (_source_file_for_dedup, _loaded_at_for_dedup)
     from renamed
-    qualify row_number() over (partition by opportunity_id order by last_modified_at desc, _loaded_at_for_dedup desc) = 1
+    qualify
+        row_number() over (partition by opportunity_id order by last_modified_at desc, _loaded_at_for_dedup desc) = 1
 
 )
 
