@@ -15,8 +15,8 @@ BRAND_IDS = np.array([1001, 1002, 1003, 1004])
 BRAND_HANDLES = np.array(["acme", "acmehelp", "acme_billing", "acmedevs"])
 BRAND_TEAMS = np.array(["Marketing", "Support", "Billing", "R&D"])
 # Median minutes to a first brand reply, per brand handle: Billing is planted as clearly slowest.
-BRAND_MEDIAN_RESPONSE_MINUTES = np.array([40.0, 20.0, 480.0, 60.0])
-BRAND_ANSWER_RATE = np.array([0.85, 0.9, 0.75, 0.85])
+BRAND_MEDIAN_RESPONSE_MINUTES = np.array([20.0, 12.0, 480.0, 25.0])
+BRAND_ANSWER_RATE = np.array([0.93, 0.96, 0.78, 0.92])
 # Which brand handle a customer addresses, per topic (rows follow TOPICS, columns BRAND_HANDLES).
 HANDLE_BY_TOPIC = np.array(
     [
@@ -209,7 +209,7 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         roots[answered],
         BRAND_REPLIES[rng.integers(0, 4, len(answered))],
     )
-    follow = rng.random(len(answered)) < 0.3
+    follow = rng.random(len(answered)) < 0.2
     follow_at = reply_at[follow] + lognormal_minutes(rng, np.full(follow.sum(), 90.0))
     keep = follow_at <= period.end
     follow_roots = answered[follow][keep]
@@ -220,7 +220,7 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         replies[follow][keep],
         FOLLOW_UPS[rng.integers(0, 4, keep.sum())],
     )
-    again = rng.random(len(follow_roots)) < 0.7
+    again = rng.random(len(follow_roots)) < 0.85
     again_at = follow_at[keep][again] + lognormal_minutes(
         rng, BRAND_MEDIAN_RESPONSE_MINUTES[handle[follow_roots[again]]]
     )
@@ -314,7 +314,7 @@ def generate_dms(
     delay = lognormal_minutes(rng, BRAND_MEDIAN_RESPONSE_MINUTES[handle])
     answered = (rng.random(n_conversations) < 0.9) & (opened + delay <= period.end)
     follow_at = opened + delay + lognormal_minutes(rng, np.full(n_conversations, 60.0))
-    follows = answered & (rng.random(n_conversations) < 0.5) & (follow_at <= period.end)
+    follows = answered & (rng.random(n_conversations) < 0.15) & (follow_at <= period.end)
     texts = compose(rng, topics, sentiments).astype(str)
     events = [(opened, senders, texts, np.ones(n_conversations, bool))]
     events.append((opened + delay, -1 - handle, BRAND_REPLIES[rng.integers(0, 3, n_conversations)], answered))

@@ -27,10 +27,13 @@ TEAM_BY_TOPIC = np.array(
 )
 # Billing answers slowest: the planted worst-SLA team. Medians in minutes.
 TEAM_FIRST_REPLY_MINUTES = np.array([90.0, 900.0, 240.0, 300.0])
-TEAM_RESOLUTION_MINUTES = np.array([1_200.0, 4_800.0, 3_000.0, 5_000.0])
+TEAM_RESOLUTION_MINUTES = np.array([1_200.0, 4_800.0, 2_400.0, 2_800.0])
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
 PRIORITY_SPEED = np.array([1.4, 1.0, 0.6, 0.3])
 CHANNELS = np.array(["email", "web", "chat", "voice"])
+# Live channels are answered and closed faster than email and web forms.
+CHANNEL_FIRST_REPLY_SPEED = np.array([1.0, 1.0, 0.08, 0.25])
+CHANNEL_RESOLUTION_SPEED = np.array([1.0, 1.0, 0.3, 0.5])
 TICKET_TYPES = np.array(["question", "incident", "problem", "task"])
 AGENTS_PER_TEAM = 10
 AGENT_REPLIES = [
@@ -113,7 +116,9 @@ def generate_tickets(rng: np.random.Generator, period: Period, crm: Crm, scale: 
     priority = rng.choice(4, size=n, p=[0.2, 0.5, 0.2, 0.1])
     agent = 100 + team * AGENTS_PER_TEAM + rng.integers(0, AGENTS_PER_TEAM, n)
     opened = period.uniform(rng, n, margin=DAY)
-    speed = PRIORITY_SPEED[priority]
+    channel = rng.choice(4, size=n, p=[0.5, 0.3, 0.15, 0.05])
+    speed = PRIORITY_SPEED[priority] * CHANNEL_FIRST_REPLY_SPEED[channel]
+    resolution_speed = PRIORITY_SPEED[priority] * CHANNEL_RESOLUTION_SPEED[channel]
 
     first_reply = opened + lognormal_minutes(rng, TEAM_FIRST_REPLY_MINUTES[team] * speed)
     answered = (rng.random(n) < 0.95) & (first_reply <= period.end)
@@ -124,7 +129,7 @@ def generate_tickets(rng: np.random.Generator, period: Period, crm: Crm, scale: 
     second_reply = follow_up + lognormal_minutes(rng, TEAM_FIRST_REPLY_MINUTES[team] * speed)
     has_second = has_follow_up & (second_reply <= period.end)
     last_reply = np.where(has_second, second_reply, first_reply)
-    solved = last_reply + lognormal_minutes(rng, TEAM_RESOLUTION_MINUTES[team] * speed, sigma=0.7)
+    solved = last_reply + lognormal_minutes(rng, TEAM_RESOLUTION_MINUTES[team] * resolution_speed, sigma=0.7)
     # Negative tickets are left unsolved more often: the churn truth depends on them.
     solve_rate = np.where(sentiment == 0, 0.82, 0.95)
     is_solved = answered & (rng.random(n) < solve_rate) & (solved <= period.end)
@@ -132,7 +137,7 @@ def generate_tickets(rng: np.random.Generator, period: Period, crm: Crm, scale: 
     is_closed = is_solved & (closed <= period.end)
 
     texts = compose(rng, topic, sentiment).astype(str)
-    base = ticket_bases(rng, n, opened, topic, texts, priority, requester, agent, team)
+    base = ticket_bases(rng, n, opened, topic, texts, priority, channel, requester, agent, team)
     timeline = {
         "opened": opened,
         "note": np.where(has_note, private_note, -1),
@@ -176,11 +181,11 @@ def generate_tickets(rng: np.random.Generator, period: Period, crm: Crm, scale: 
     )
 
 
-def ticket_bases(rng, n, opened, topic, texts, priority, requester, agent, team) -> list[dict]:
+def ticket_bases(rng, n, opened, topic, texts, priority, channel, requester, agent, team) -> list[dict]:
     ids = 10_000 + np.arange(n)
     created = iso(opened)
     types = TICKET_TYPES[rng.integers(0, len(TICKET_TYPES), n)]
-    channels = CHANNELS[rng.choice(4, size=n, p=[0.5, 0.3, 0.15, 0.05])]
+    channels = CHANNELS[channel]
     topics = np.array(TOPICS)[topic]
     return [
         {

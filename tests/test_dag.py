@@ -23,7 +23,7 @@ def test_dags_import_without_errors(dagbag):
 
 
 def test_pipeline_tasks_run_in_order(dagbag):
-    dag = dagbag.get_dag("social_outcomes")
+    dag = dagbag.dags["social_outcomes"]
     assert set(dag.task_ids) == {*EXPECTED_ORDER, "summarize"}
     for upstream, downstream in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:], strict=False):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}
@@ -31,12 +31,12 @@ def test_pipeline_tasks_run_in_order(dagbag):
 
 
 def test_warehouse_writers_share_one_pool(dagbag):
-    dag = dagbag.get_dag("social_outcomes")
+    dag = dagbag.dags["social_outcomes"]
     assert {dag.get_task(task_id).pool for task_id in EXPECTED_ORDER} == {"warehouse_writer"}
 
 
 def test_dag_has_no_cycles(dagbag):
-    dag = dagbag.get_dag("social_outcomes")
+    dag = dagbag.dags["social_outcomes"]
     dag.check_cycle()
     order = [task.task_id for task in dag.topological_sort()]
     assert order.index("ingest") < order.index("dbt_build") < order.index("publish") < order.index("summarize")

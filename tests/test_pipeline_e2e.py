@@ -18,7 +18,7 @@ BRAND_USER_IDS = {"1001", "1002", "1003", "1004"}
 def load_dag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(Path(__file__).resolve().parent.parent / "dags")).get_dag("social_outcomes")
+    return DagBag(dag_folder=str(Path(__file__).resolve().parent.parent / "dags")).dags["social_outcomes"]
 
 
 def task_states(dag_run) -> dict[str, str]:

@@ -11,10 +11,11 @@ CONVERSATIONS = "marts.fct_care_conversations"
 DAILY = "marts.agg_care_daily"
 
 BREAKAGES = {
-    "null key": (
-        f"update {CONVERSATIONS} set conversation_id = null"
+    # The table's contract already refuses a null conversation_id, so the gate is shown a null opening time.
+    "null opened_at": (
+        f"update {CONVERSATIONS} set opened_at = null"
         f" where conversation_id = (select min(conversation_id) from {CONVERSATIONS})",
-        "expect_column_values_to_not_be_null {'column': 'conversation_id'}",
+        "expect_column_values_to_not_be_null {'column': 'opened_at'}",
     ),
     "duplicate key": (
         f"insert into {CONVERSATIONS} select * from {CONVERSATIONS} limit 1",
