@@ -1,0 +1,81 @@
+"""dbt build on a temporary warehouse: every raw table staged, data tests and unit tests run, bad data fails."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from pipeline import dbt_build
+
+
+@pytest.fixture(scope="module")
+def run_results(built_warehouse) -> list[dict]:
+    return json.loads((built_warehouse.dbt_target_dir / "run_results.json").read_text())["results"]
+
+
+def test_build_runs_seeds_models_data_tests_and_unit_tests(run_results):
+    kinds = {result["unique_id"].split(".")[0] for result in run_results}
+    assert {"seed", "model", "test", "unit_test"} <= kinds
+    assert {result["status"] for result in run_results} <= {"success", "pass"}
+    unit_tests = [result["unique_id"] for result in run_results if result["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 3
+
+
+def test_every_raw_table_has_a_staging_model(built_warehouse):
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        raw = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables"
+                " where table_schema = 'raw' and table_name != '_ingest_files'"
+            ).fetchall()
+        }
+        staged = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'staging'"
+            ).fetchall()
+        }
+    prefixes = {"x_": "x__", "zendesk_": "zendesk__", "crm_": "crm__", "community_": "community__"}
+    expected = set()
+    for table in raw:
+        for prefix, family in prefixes.items():
+            if table.startswith(prefix):
+                expected.add(f"stg_{family}{table.removeprefix(prefix)}")
+                break
+    expected |= {"stg_reviews__reviews", "stg_segment__events", "stg_email__events", "stg_call_center__calls"}
+    assert len(raw) == 16
+    assert expected == staged
+
+
+def test_staging_keeps_the_latest_version_of_each_ticket(built_warehouse):
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        raw_versions, raw_tickets = connection.execute(
+            "select count(*), count(distinct id) from raw.zendesk_tickets"
+        ).fetchone()
+        staged = connection.execute("select count(*) from staging.stg_zendesk__tickets").fetchone()[0]
+        stale = connection.execute(
+            """
+            select count(*) from staging.stg_zendesk__tickets as staged
+            join (select id, max(cast(updated_at as timestamptz)) as latest from raw.zendesk_tickets group by id) as raw
+                on staged.ticket_id = raw.id
+            where staged.updated_at != cast(raw.latest at time zone 'UTC' as timestamp)
+            """
+        ).fetchone()[0]
+    assert raw_versions > raw_tickets == staged
+    assert stale == 0
+
+
+def test_a_channel_without_sla_target_fails_the_build(warehouse_copy):
+    with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
+        connection.execute(
+            """
+            insert into raw.zendesk_tickets
+            select * replace (id + 1000000 as id, json_object('channel', 'fax') as via)
+            from raw.zendesk_tickets limit 1
+            """
+        )
+    with pytest.raises(dbt_build.DbtBuildFailed, match="first_response_target_minutes"):
+        dbt_build.build(warehouse_copy)
