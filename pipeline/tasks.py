@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import ingest
-
 from pipeline import dbt_build as dbt_build_step
 from pipeline import publish as publish_step
 from pipeline import quality_gate, run_summary
+from pipeline.measure import measured
 from pipeline.settings import load_paths
-
-
-def _timed(step: Callable[[], dict]) -> dict:
-    started = time.perf_counter()
-    report = step()
-    report["elapsed_seconds"] = round(time.perf_counter() - started, 2)
-    return report
 
 
 def ingest_landing() -> dict:
     paths = load_paths()
-    return _timed(lambda: ingest.load_landing(paths.landing_dir, paths.warehouse_path).to_dict())
+    return measured(lambda: ingest.load_landing(paths.landing_dir, paths.warehouse_path).to_dict())
 
 
 def dbt_build() -> dict:
     paths = load_paths()
-    return _timed(lambda: dbt_build_step.build(paths).to_dict())
+    return measured(lambda: dbt_build_step.build(paths).to_dict())
 
 
 def quality_gate_marts() -> dict:
     paths = load_paths()
-    return _timed(lambda: quality_gate.run_gate(paths).to_dict())
+    return measured(lambda: quality_gate.run_gate(paths).to_dict())
 
 
 def publish_marts() -> dict:
     paths = load_paths()
-    return _timed(lambda: publish_step.publish(paths).to_dict())
+    return measured(lambda: publish_step.publish(paths).to_dict())
 
 
 def summarize(ingest_report: dict, dbt_report: dict, gate_report: dict, publish_report: dict) -> dict:

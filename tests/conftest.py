@@ -68,7 +68,6 @@ def paths_in(root: Path, landing: Path, monkeypatch=None):
 def built_warehouse(tmp_path_factory, demo_landing):
     """The demo landing folder ingested and built by dbt once; tests copy it before changing anything."""
     import ingest
-
     from pipeline import dbt_build
 
     root = tmp_path_factory.mktemp("built")
