@@ -41,7 +41,7 @@ def generate(
     steps = tqdm(total=8, desc="demo data", unit="step", disable=not progress)
 
     def done(label: str) -> None:
-        steps.set_postfix_str(label)
+        steps.set_postfix_str(f"{label} done")
         steps.update()
 
     crm = generate_crm(rng, period, n_accounts=max(20, int(8_000 * scale)))
