@@ -103,9 +103,11 @@ def format_summary(summary: dict) -> str:
             f"    {team['team']:<20} {team['sla_attainment_rate']:>7.1%}  "
             f"median first response {_minutes(team['median_first_response_minutes'])}"
         )
-    lines += ["", "Stage timings (s):"]
+    lines += ["", "Stages:              wall s   peak MiB (task process + children)"]
     for stage, report in summary["stages"].items():
-        lines.append(f"  {stage:<10} {report.get('elapsed_seconds', 'n/a')}")
+        lines.append(
+            f"  {stage:<16} {report.get('elapsed_seconds', 'n/a'):>9}   {report.get('peak_rss_mib', 'n/a'):>8}"
+        )
     lines += ["", "Files:"] + [f"  {name:<10} {path}" for name, path in summary["paths"].items()]
     return "\n".join(lines)
 
