@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, varchar
-from ingest.readers import csv_rows
+from ingest.entity import CsvRows, Entity, varchar
 
 CALL_FIELDS = (
     "call_id",
@@ -21,4 +20,13 @@ CALL_FIELDS = (
     "disposition",
 )
 
-ENTITIES = (Entity("call_center_calls", ("calls/*.csv",), varchar(*CALL_FIELDS), csv_rows(CALL_FIELDS)),)
+ENTITIES = (
+    Entity(
+        "call_center_calls",
+        ("calls/*.csv",),
+        varchar(*CALL_FIELDS),
+        CsvRows(),
+        required=("call_id", "started_at"),
+        event_time="started_at",
+    ),
+)

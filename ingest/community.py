@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, typed, varchar
-from ingest.readers import json_page_records
+from ingest.entity import Entity, JsonRecords, typed, varchar
 
 IDEA_COLUMNS = [
     *varchar("id", "title", "details", "status", "created"),
@@ -12,5 +11,12 @@ IDEA_COLUMNS = [
 ]
 
 ENTITIES = (
-    Entity("community_ideas", ("community/ideas/*.jsonl",), IDEA_COLUMNS, json_page_records(["posts"], IDEA_COLUMNS)),
+    Entity(
+        "community_ideas",
+        ("community/ideas/*.jsonl",),
+        IDEA_COLUMNS,
+        JsonRecords(("posts",)),
+        required=("id", "created"),
+        event_time="created",
+    ),
 )

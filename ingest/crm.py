@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, varchar
-from ingest.readers import csv_rows
+from ingest.entity import CsvRows, Entity, varchar
 
 ACCOUNT_FIELDS = (
     "Id",
@@ -46,13 +45,13 @@ OPPORTUNITY_FIELDS = (
 LIFECYCLE_FIELDS = ("account_id", "customer_since", "churned_at", "plan", "mrr")
 
 
-def _csv_entity(table: str, path: str, fields: tuple[str, ...]) -> Entity:
-    return Entity(table, (path,), varchar(*fields), csv_rows(fields))
+def _csv_entity(table: str, path: str, fields: tuple[str, ...], required: tuple[str, ...]) -> Entity:
+    return Entity(table, (path,), varchar(*fields), CsvRows(), required=required)
 
 
 ENTITIES = (
-    _csv_entity("crm_accounts", "crm/accounts.csv", ACCOUNT_FIELDS),
-    _csv_entity("crm_contacts", "crm/contacts.csv", CONTACT_FIELDS),
-    _csv_entity("crm_opportunities", "crm/opportunities.csv", OPPORTUNITY_FIELDS),
-    _csv_entity("crm_customer_lifecycle", "crm/customer_lifecycle.csv", LIFECYCLE_FIELDS),
+    _csv_entity("crm_accounts", "crm/accounts.csv", ACCOUNT_FIELDS, ("Id",)),
+    _csv_entity("crm_contacts", "crm/contacts.csv", CONTACT_FIELDS, ("Id",)),
+    _csv_entity("crm_opportunities", "crm/opportunities.csv", OPPORTUNITY_FIELDS, ("Id", "AccountId")),
+    _csv_entity("crm_customer_lifecycle", "crm/customer_lifecycle.csv", LIFECYCLE_FIELDS, ("account_id",)),
 )

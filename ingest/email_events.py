@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, varchar
-from ingest.readers import json_lines
+from ingest.entity import Entity, JsonRecords, varchar
 
 EVENT_COLUMNS = [
     *varchar("email", "event", "sg_event_id", "sg_message_id", "url", "useragent"),
@@ -11,4 +10,14 @@ EVENT_COLUMNS = [
     ("category", "JSON"),
 ]
 
-ENTITIES = (Entity("email_events", ("email/events/*.jsonl",), EVENT_COLUMNS, json_lines(EVENT_COLUMNS)),)
+ENTITIES = (
+    Entity(
+        "email_events",
+        ("email/events/*.jsonl",),
+        EVENT_COLUMNS,
+        JsonRecords(),
+        required=("sg_event_id", "email", "event", "timestamp"),
+        event_time="timestamp",
+        event_time_is_unix_seconds=True,
+    ),
+)

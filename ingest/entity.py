@@ -1,14 +1,18 @@
-"""One source entity: the raw table it fills, the landing files it reads and how to read one of them."""
+"""One source entity: its raw table, the landing files it reads, how records come out of a file, and its contract."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.readers import Columns, ReadSql, quote_ident
+from ingest.sql import quote_ident
 
 RAW_SCHEMA = "raw"
+Columns = Sequence[tuple[str, str]]
 META_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_extra_fields", "JSON"),
+    ("_record_hash", "VARCHAR"),
     ("_batch_id", "VARCHAR"),
     ("_loaded_at", "TIMESTAMP"),
     ("_source_file", "VARCHAR"),
@@ -16,19 +20,51 @@ META_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 @dataclass(frozen=True)
+class JsonRecords:
+    """Records in JSON documents: the array at `array_path` of each document, or the document itself if empty.
+
+    `json_format` is DuckDB's: `newline_delimited` (one document per line) or `auto` (e.g. one pretty-printed file).
+    """
+
+    array_path: tuple[str, ...] = ()
+    json_format: str = "newline_delimited"
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """RFC 4180 CSV with a header row; columns are matched by header name."""
+
+
+@dataclass(frozen=True)
 class Entity:
+    """A source entity and its contract: declared columns and types, required fields, a plausible event time."""
+
     table: str
     globs: tuple[str, ...]
     columns: Columns
-    read_sql: ReadSql
+    source: JsonRecords | CsvRows
+    required: tuple[str, ...] = ()
+    event_time: str | None = None
+    event_time_is_unix_seconds: bool = False
 
     @property
     def qualified_table(self) -> str:
         return f"{RAW_SCHEMA}.{quote_ident(self.table)}"
 
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
     def create_table_sql(self) -> str:
         defs = ", ".join(f"{quote_ident(name)} {type_}" for name, type_ in (*self.columns, *META_COLUMNS))
         return f"CREATE TABLE IF NOT EXISTS {self.qualified_table} ({defs})"
+
+    def add_missing_meta_columns_sql(self) -> list[str]:
+        """Warehouses created before a meta column existed get it added (NULL for rows already there)."""
+        return [
+            f"ALTER TABLE {self.qualified_table} ADD COLUMN IF NOT EXISTS {quote_ident(name)} {type_}"
+            for name, type_ in META_COLUMNS
+        ]
 
     def files(self, landing_dir: Path) -> list[Path]:
         found = {path for pattern in self.globs for path in landing_dir.glob(pattern) if path.is_file()}

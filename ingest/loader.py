@@ -1,4 +1,5 @@
-"""Load one landing file into one entity's raw table, together with its ledger row, in one transaction."""
+"""Load one landing file into one entity's raw table: type it, quarantine what breaks the contract, skip exact
+duplicates of rows already loaded, and record the ledger and audit rows, all in one transaction."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import ledger
+from ingest import audit, contract, ledger
 from ingest.entity import Entity
+from ingest.incoming import ContractError, extra_fields_sql, payload_sql, read_into_incoming
+from ingest.sql import quote_ident
 
 
 @dataclass(frozen=True)
@@ -18,30 +21,86 @@ class Batch:
     loaded_at: datetime  # naive UTC, the same for every row of the run
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, source_file: str, content_sha256: str, batch: Batch
-) -> int:
-    """Insert the file's records and its ledger row; on any error nothing of the file stays. Returns rows loaded."""
-    insert = (
-        f"INSERT INTO {entity.qualified_table} BY NAME "
-        "SELECT src.*, ? AS _batch_id, CAST(? AS TIMESTAMP) AS _loaded_at, ? AS _source_file "
-        f"FROM ({entity.read_sql(str(path))}) AS src"
+def staged_sql(entity: Entity, header: list[str] | None, loaded_at: datetime) -> str:
+    access = contract.JSON_RECORD if header is None else contract.csv_access(set(header))
+    typed = ", ".join(
+        f"{contract.typed_value(entity, access, name, type_)} AS {quote_ident(name)}" for name, type_ in entity.columns
     )
+    payload = payload_sql(entity, header)
+    extra_value, extra_keys = extra_fields_sql(entity, header)
+    return (
+        "CREATE OR REPLACE TEMP TABLE _staged AS "
+        f"SELECT {typed}, {extra_value} AS _extra_fields, {extra_keys} AS _extra_keys, {payload} AS _payload, "
+        f"md5({payload}) AS _record_hash, {contract.violations(entity, access, loaded_at)} AS _violations "
+        "FROM _incoming"
+    )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    source_file: str,
+    content_sha256: str,
+    batch: Batch,
+    scratch_dir: Path,
+) -> audit.FileAudit:
+    """Load the file's valid, new records; quarantine the rest. On any error nothing of the file stays."""
+    incoming = read_into_incoming(con, entity, path, scratch_dir)
+    report = audit.FileAudit(entity.table, source_file, note=incoming.note)
+    if incoming.header is not None:
+        report.missing_columns = [name for name in entity.column_names if name not in incoming.header]
+        if incoming.header and len(report.missing_columns) == len(entity.column_names):
+            raise ContractError(f"the header has none of the columns of {entity.table}: {incoming.header[:5]}")
     con.execute("BEGIN TRANSACTION")
     try:
-        result = con.execute(insert, [batch.batch_id, batch.loaded_at, source_file]).fetchone()
-        rows = int(result[0]) if result else 0
+        con.execute(staged_sql(entity, incoming.header, batch.loaded_at))
+        meta = [batch.batch_id, entity.table, source_file]
+        if incoming.rejects:
+            con.executemany(
+                f"INSERT INTO {audit.QUARANTINE_TABLE} VALUES (?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))",
+                [[*meta, reason, payload, batch.loaded_at] for reason, payload in incoming.rejects],
+            )
+        con.execute(
+            f"INSERT INTO {audit.QUARANTINE_TABLE} SELECT ?, ?, ?, _violations, _payload, CAST(? AS TIMESTAMP) "
+            "FROM _staged WHERE _violations <> ''",
+            [*meta, batch.loaded_at],
+        )
+        # Exact copies (same payload) of a row already in raw, or earlier in this file, are counted, not loaded.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _fresh AS SELECT * FROM ("
+            "SELECT *, row_number() OVER (PARTITION BY _record_hash) AS _copy FROM _staged WHERE _violations = '') "
+            f"AS valid ANTI JOIN {entity.qualified_table} AS loaded ON valid._record_hash = loaded._record_hash "
+            "WHERE valid._copy = 1"
+        )
+        columns = ", ".join(quote_ident(name) for name in entity.column_names)
+        con.execute(
+            f"INSERT INTO {entity.qualified_table} BY NAME SELECT {columns}, _extra_fields, _record_hash, "
+            "? AS _batch_id, CAST(? AS TIMESTAMP) AS _loaded_at, ? AS _source_file FROM _fresh",
+            [batch.batch_id, batch.loaded_at, source_file],
+        )
+        staged, quarantined, fresh = con.execute(
+            "SELECT (SELECT count(*) FROM _staged), (SELECT count(*) FROM _staged WHERE _violations <> ''), "
+            "(SELECT count(*) FROM _fresh)"
+        ).fetchone()
+        new_columns = con.execute("SELECT list_sort(list_distinct(flatten(list(_extra_keys)))) FROM _staged")
+        report.new_columns = new_columns.fetchone()[0] or []
+        report.rows_read = staged + len(incoming.rejects)
+        report.rows_quarantined = quarantined + len(incoming.rejects)
+        report.rows_loaded = fresh
+        report.rows_duplicate = staged - quarantined - fresh
         ledger.record(
             con,
             source_file=source_file,
             content_sha256=content_sha256,
             entity=entity.table,
             batch_id=batch.batch_id,
-            rows_loaded=rows,
+            rows_loaded=fresh,
             loaded_at=batch.loaded_at,
         )
+        audit.record(con, report, batch.batch_id, content_sha256, batch.loaded_at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return rows
+    return report

@@ -12,7 +12,22 @@ class EntityReport:
     files_loaded: int = 0
     files_skipped: int = 0
     files_failed: int = 0
+    rows_read: int = 0
     rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    new_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+    def add(self, audit) -> None:
+        """Count one loaded file's audit (an `ingest.audit.FileAudit`)."""
+        self.files_loaded += 1
+        self.rows_read += audit.rows_read
+        self.rows_loaded += audit.rows_loaded
+        self.rows_quarantined += audit.rows_quarantined
+        self.rows_duplicate += audit.rows_duplicate
+        self.new_columns = sorted({*self.new_columns, *audit.new_columns})
+        self.missing_columns = sorted({*self.missing_columns, *audit.missing_columns})
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,10 @@ class IngestReport:
         return sum(e.files_failed for e in self.entities.values())
 
     @property
+    def rows_quarantined(self) -> int:
+        return sum(e.rows_quarantined for e in self.entities.values())
+
+    @property
     def rows_loaded(self) -> int:
         return sum(e.rows_loaded for e in self.entities.values())
 
@@ -65,6 +84,7 @@ class IngestReport:
                 "files_skipped": self.files_skipped,
                 "files_failed": self.files_failed,
                 "rows_loaded": self.rows_loaded,
+                "rows_quarantined": self.rows_quarantined,
             },
             "missing_entities": self.missing_entities,
             "entities": {name: asdict(e) for name, e in self.entities.items()},

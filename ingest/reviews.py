@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, varchar
-from ingest.readers import csv_rows
+from ingest.entity import CsvRows, Entity, varchar
 
 REVIEW_FIELDS = (
     "review_id",
@@ -19,4 +18,13 @@ REVIEW_FIELDS = (
     "created_at",
 )
 
-ENTITIES = (Entity("reviews", ("reviews/*.csv",), varchar(*REVIEW_FIELDS), csv_rows(REVIEW_FIELDS)),)
+ENTITIES = (
+    Entity(
+        "reviews",
+        ("reviews/*.csv",),
+        varchar(*REVIEW_FIELDS),
+        CsvRows(),
+        required=("review_id", "rating", "created_at"),
+        event_time="created_at",
+    ),
+)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import ledger
+from ingest import audit, ledger
 from ingest.entity import RAW_SCHEMA
+from ingest.incoming import ContractError
 from ingest.loader import Batch, load_file
 from ingest.registry import ENTITIES
 from ingest.report import EntityReport, FileFailure, IngestError, IngestReport
@@ -41,8 +42,12 @@ def load_landing(landing_dir: Path, warehouse_path: Path, batch_id: str | None =
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         ledger.ensure_ledger(con)
+        audit.ensure_tables(con)
         for entity in ENTITIES:
             con.execute(entity.create_table_sql())
+            for statement in entity.add_missing_meta_columns_sql():
+                con.execute(statement)
+        scratch_dir = warehouse_path.parent / ".ingest_scratch"
         hashes: dict[Path, str] = {}
         for entity in ENTITIES:
             counts = report.entities[entity.table] = EntityReport()
@@ -57,13 +62,12 @@ def load_landing(landing_dir: Path, warehouse_path: Path, batch_id: str | None =
                     counts.files_skipped += 1
                     continue
                 try:
-                    rows = load_file(con, entity, path, source_file, sha, batch)
-                except duckdb.Error as exc:
+                    file_audit = load_file(con, entity, path, source_file, sha, batch, scratch_dir)
+                except (duckdb.Error, OSError, UnicodeDecodeError, ContractError) as exc:
                     counts.files_failed += 1
                     report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))
                     continue
-                counts.files_loaded += 1
-                counts.rows_loaded += rows
+                counts.add(file_audit)
     finally:
         con.close()
     if report.failures:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, typed, varchar
-from ingest.readers import json_page_records
+from ingest.entity import Entity, JsonRecords, typed, varchar
 
 TWEET_COLUMNS = [
     *varchar("id", "text", "author_id", "created_at", "conversation_id", "in_reply_to_user_id", "lang"),
@@ -23,7 +22,21 @@ TWEET_PAGES = "x/tweets/*.jsonl"
 DM_PAGES = "x/dm_events/*.jsonl"
 
 ENTITIES = (
-    Entity("x_tweets", (TWEET_PAGES,), TWEET_COLUMNS, json_page_records(["data"], TWEET_COLUMNS)),
-    Entity("x_dm_events", (DM_PAGES,), DM_EVENT_COLUMNS, json_page_records(["data"], DM_EVENT_COLUMNS)),
-    Entity("x_users", (TWEET_PAGES, DM_PAGES), USER_COLUMNS, json_page_records(["includes", "users"], USER_COLUMNS)),
+    Entity(
+        "x_tweets",
+        (TWEET_PAGES,),
+        TWEET_COLUMNS,
+        JsonRecords(("data",)),
+        required=("id", "author_id", "conversation_id", "created_at"),
+        event_time="created_at",
+    ),
+    Entity(
+        "x_dm_events",
+        (DM_PAGES,),
+        DM_EVENT_COLUMNS,
+        JsonRecords(("data",)),
+        required=("id", "sender_id", "dm_conversation_id", "created_at"),
+        event_time="created_at",
+    ),
+    Entity("x_users", (TWEET_PAGES, DM_PAGES), USER_COLUMNS, JsonRecords(("includes", "users")), required=("id",)),
 )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.entity import Entity, typed, varchar
-from ingest.readers import json_page_records
+from ingest.entity import Entity, JsonRecords, typed, varchar
 
 TICKET_COLUMNS = [
     *typed("BIGINT", "id", "requester_id", "submitter_id", "assignee_id", "group_id", "organization_id"),
@@ -21,19 +20,30 @@ GROUP_COLUMNS = [("id", "BIGINT"), *varchar("name", "created_at", "updated_at")]
 TICKET_PAGES = "zendesk/tickets/*.jsonl"
 
 ENTITIES = (
-    Entity("zendesk_tickets", (TICKET_PAGES,), TICKET_COLUMNS, json_page_records(["tickets"], TICKET_COLUMNS)),
-    Entity("zendesk_users", (TICKET_PAGES,), USER_COLUMNS, json_page_records(["users"], USER_COLUMNS)),
+    Entity(
+        "zendesk_tickets",
+        (TICKET_PAGES,),
+        TICKET_COLUMNS,
+        JsonRecords(("tickets",)),
+        required=("id", "created_at", "updated_at", "status"),
+        event_time="updated_at",
+    ),
+    Entity("zendesk_users", (TICKET_PAGES,), USER_COLUMNS, JsonRecords(("users",)), required=("id",)),
     Entity(
         "zendesk_ticket_events",
         ("zendesk/ticket_events/*.jsonl",),
         TICKET_EVENT_COLUMNS,
-        json_page_records(["ticket_events"], TICKET_EVENT_COLUMNS),
+        JsonRecords(("ticket_events",)),
+        required=("id", "ticket_id"),
+        event_time="timestamp",
+        event_time_is_unix_seconds=True,
     ),
     # groups.json is a single API response that may be pretty-printed, so it is not read line by line.
     Entity(
         "zendesk_groups",
         ("zendesk/groups.json",),
         GROUP_COLUMNS,
-        json_page_records(["groups"], GROUP_COLUMNS, json_format="auto"),
+        JsonRecords(("groups",), json_format="auto"),
+        required=("id", "name"),
     ),
 )

@@ -13,7 +13,6 @@ import duckdb
 import pytest
 
 import ingest
-from ingest import IngestError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_LANDING = Path(__file__).parent / "fixtures" / "landing"
@@ -76,7 +75,14 @@ CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         "ended_at, wait_seconds, talk_seconds, disposition",
     ),
 }
-META_COLUMNS = [("_batch_id", "VARCHAR"), ("_loaded_at", "TIMESTAMP"), ("_source_file", "VARCHAR")]
+META_COLUMNS = [
+    ("_extra_fields", "JSON"),
+    ("_record_hash", "VARCHAR"),
+    ("_batch_id", "VARCHAR"),
+    ("_loaded_at", "TIMESTAMP"),
+    ("_source_file", "VARCHAR"),
+]
+ACCOUNTING_TABLES = {"_ingest_files", "_ingest_audit", "_quarantine"}
 LEDGER_COLUMNS = _cols("VARCHAR", "source_file, content_sha256, entity, batch_id") + [
     ("rows_loaded", "BIGINT"),
     ("loaded_at", "TIMESTAMP"),
@@ -172,19 +178,22 @@ def test_raw_tables_have_contract_columns_and_types(loaded):
     actual: dict[str, list[tuple[str, str]]] = {}
     for table, column, type_ in rows:
         actual.setdefault(table, []).append((column, type_))
-    assert set(actual) == {*CONTRACT_COLUMNS, "_ingest_files"}
+    assert set(actual) == {*CONTRACT_COLUMNS, *ACCOUNTING_TABLES}
     for table, columns in CONTRACT_COLUMNS.items():
         assert sorted(actual[table]) == sorted(columns + META_COLUMNS), table
     assert actual["_ingest_files"] == LEDGER_COLUMNS
 
 
-def test_row_counts_equal_source_records(loaded):
+def test_every_source_record_is_read_and_loaded_once(loaded):
     report, warehouse = loaded
     for table in CONTRACT_COLUMNS:
-        expected = expected_count(FIXTURE_LANDING, table)
-        assert table_count(warehouse, table) == expected, table
-        assert report.entities[table].rows_loaded == expected, table
-    assert report.rows_loaded == sum(expected_count(FIXTURE_LANDING, t) for t in CONTRACT_COLUMNS)
+        counts = report.entities[table]
+        assert counts.rows_read == expected_count(FIXTURE_LANDING, table), table
+        assert counts.rows_quarantined == 0, table
+        assert table_count(warehouse, table) == counts.rows_loaded == counts.rows_read - counts.rows_duplicate, table
+    # The same user is side-loaded on several pages: identical copies are counted as duplicates, not loaded again.
+    assert report.entities["x_users"].rows_duplicate > 0
+    assert report.entities["x_tweets"].rows_duplicate == 0
     assert report.files_failed == 0
     assert report.missing_entities == []
 
@@ -212,10 +221,11 @@ def test_meta_columns_and_ledger(loaded):
     assert {row[0] for row in meta} == {"batch-1"}
     assert len({row[1] for row in meta}) == 1
     assert meta[0][1].isoformat() == report.loaded_at
-    assert ledger == [
-        ("x_users", "x/dm_events/2025-01.jsonl", 3, "batch-1", 64),
-        ("x_users", "x/tweets/2025-01.jsonl", 3, "batch-1", 64),
+    assert [(entity, source_file, batch, digits) for entity, source_file, _, batch, digits in ledger] == [
+        ("x_users", "x/dm_events/2025-01.jsonl", "batch-1", 64),
+        ("x_users", "x/tweets/2025-01.jsonl", "batch-1", 64),
     ]
+    assert sum(row[2] for row in ledger) == table_count(warehouse, "x_users")
 
 
 def test_nested_values_are_json_and_absent_fields_null(loaded):
@@ -301,54 +311,50 @@ def test_new_file_loads_later_with_its_own_batch(landing, tmp_path):
     assert table_count(warehouse, "_ingest_files", "WHERE batch_id = 'b2'") == 1
 
 
-def test_truncated_json_line_fails_that_file_only(landing, tmp_path):
+def test_truncated_json_line_is_quarantined_and_the_rest_of_the_file_loads(landing, tmp_path):
     warehouse = tmp_path / "wh.duckdb"
     bad_tweets = landing / "x/tweets/2025-02.jsonl"
     good_page = (landing / "x/tweets/2025-01.jsonl").read_text().splitlines()[0]
-    bad_tweets.write_text(good_page + "\n" + good_page[: len(good_page) // 2] + "\n")
+    new_page = good_page.replace("1875000000000000001", "1875000000000000101")
+    bad_tweets.write_text(new_page + "\n" + good_page[: len(good_page) // 2] + "\n")
     bad_segment = landing / "segment/events/2025-02.jsonl"
-    bad_segment.write_text('{"messageId": "z-1", "type": "track", "event": "Signed Up"}\n{"messageId": "z-2", "ty\n')
+    bad_segment.write_text(
+        '{"messageId": "z-1", "type": "track", "event": "Signed Up", "timestamp": "2025-02-01T10:00:00Z"}\n'
+        '{"messageId": "z-2", "ty\n'
+    )
 
-    with pytest.raises(IngestError) as caught:
-        ingest.load_landing(landing, warehouse)
-
-    message = str(caught.value)
-    for entity, source_file in [
-        ("x_tweets", "x/tweets/2025-02.jsonl"),
-        ("x_users", "x/tweets/2025-02.jsonl"),
-        ("segment_events", "segment/events/2025-02.jsonl"),
-    ]:
-        assert f"{entity}: {source_file}" in message
-    report = caught.value.report
-    assert {(f.entity, f.source_file) for f in report.failures} == {
-        ("x_tweets", "x/tweets/2025-02.jsonl"),
-        ("x_users", "x/tweets/2025-02.jsonl"),
-        ("segment_events", "segment/events/2025-02.jsonl"),
-    }
-    assert report.files_failed == 3
-    # None of the broken files' rows stay (not even the valid first line), and nothing is recorded in the ledger.
-    for table in ("x_tweets", "x_users"):
-        assert table_count(warehouse, table, "WHERE _source_file = 'x/tweets/2025-02.jsonl'") == 0
-        assert table_count(warehouse, table) == expected_count(FIXTURE_LANDING, table)
-    assert table_count(warehouse, "segment_events", "WHERE _source_file LIKE '%2025-02%'") == 0
-    assert table_count(warehouse, "_ingest_files", "WHERE source_file LIKE '%2025-02%'") == 0
-    # Every other file was loaded.
-    assert table_count(warehouse, "reviews") == expected_count(FIXTURE_LANDING, "reviews")
-
-    # Once the files are repaired, the next run loads exactly them.
-    bad_tweets.write_text(good_page.replace("1875000000000000001", "1875000000000000101") + "\n")
-    bad_segment.write_text('{"messageId": "z-1", "type": "track", "event": "Signed Up"}\n')
     report = ingest.load_landing(landing, warehouse)
-    assert report.files_loaded == 3
-    assert report.entities["segment_events"].rows_loaded == 1
+
+    assert report.files_failed == 0
+    assert report.entities["segment_events"].rows_quarantined == 1
+    assert report.entities["x_tweets"].rows_quarantined == 1
+    assert table_count(warehouse, "segment_events", "WHERE _source_file = 'segment/events/2025-02.jsonl'") == 1
+    assert table_count(warehouse, "x_tweets", "WHERE _source_file = 'x/tweets/2025-02.jsonl'") > 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reasons = con.execute("SELECT entity, reason, payload FROM raw._quarantine ORDER BY entity").fetchall()
+    assert [(entity, reason.split(":")[0]) for entity, reason, _ in reasons] == [
+        ("segment_events", "invalid JSON at line 2"),
+        ("x_tweets", "invalid JSON at line 2"),
+        ("x_users", "invalid JSON at line 2"),
+    ]
+    assert reasons[0][2] == '{"messageId": "z-2", "ty'
+    # The file was handled: a second run skips it instead of quarantining the same line again.
+    again = ingest.load_landing(landing, warehouse)
+    assert again.rows_loaded == 0 and again.rows_quarantined == 0
 
 
-def test_csv_missing_contract_column_fails(landing, tmp_path):
+def test_csv_without_a_required_column_is_quarantined_row_by_row(landing, tmp_path):
     warehouse = tmp_path / "wh.duckdb"
     (landing / "calls/2025-02.csv").write_text("call_id,direction\nc-9,inbound\n")
-    with pytest.raises(IngestError, match=r"call_center_calls: calls/2025-02\.csv"):
-        ingest.load_landing(landing, warehouse)
+    report = ingest.load_landing(landing, warehouse)
+    calls = report.entities["call_center_calls"]
+    assert calls.rows_quarantined == 1
+    assert "started_at" in calls.missing_columns
     assert table_count(warehouse, "call_center_calls") == expected_count(FIXTURE_LANDING, "call_center_calls")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reason, payload = con.execute("SELECT reason, payload FROM raw._quarantine").fetchone()
+    assert reason == "missing required field started_at"
+    assert json.loads(payload) == {"call_id": "c-9", "direction": "inbound"}
 
 
 def test_missing_families_create_empty_tables_and_are_reported(tmp_path):
@@ -376,12 +382,14 @@ def test_cli_prints_report_and_fails_on_bad_file(landing, tmp_path):
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["batch_id"] == "cli-1"
-    assert payload["totals"]["rows_loaded"] == sum(expected_count(landing, t) for t in CONTRACT_COLUMNS)
+    assert payload["totals"]["rows_loaded"] == sum(table_count(warehouse, t) for t in CONTRACT_COLUMNS)
+    assert payload["totals"]["rows_quarantined"] == 0
 
-    (landing / "email/events/2025-03.jsonl").write_text('{"email": "x@example.com", "timestamp": \n')
+    # A CSV whose header has none of the contract's columns is the wrong file: it fails, named on stderr.
+    (landing / "calls/2025-03.csv").write_bytes(b"\x00\x01\x02" * 10)
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 1
-    assert "email_events: email/events/2025-03.jsonl" in done.stderr
+    assert "call_center_calls: calls/2025-03.csv" in done.stderr
     payload = json.loads(done.stdout)
     assert payload["totals"]["files_failed"] == 1
     assert payload["totals"]["files_skipped"] > 0
