@@ -63,6 +63,14 @@ class IngestReport:
         return sum(e.files_failed for e in self.entities.values())
 
     @property
+    def rows_read(self) -> int:
+        return sum(e.rows_read for e in self.entities.values())
+
+    @property
+    def rows_duplicate(self) -> int:
+        return sum(e.rows_duplicate for e in self.entities.values())
+
+    @property
     def rows_quarantined(self) -> int:
         return sum(e.rows_quarantined for e in self.entities.values())
 
@@ -83,8 +91,10 @@ class IngestReport:
                 "files_loaded": self.files_loaded,
                 "files_skipped": self.files_skipped,
                 "files_failed": self.files_failed,
+                "rows_read": self.rows_read,
                 "rows_loaded": self.rows_loaded,
                 "rows_quarantined": self.rows_quarantined,
+                "rows_duplicate": self.rows_duplicate,
             },
             "missing_entities": self.missing_entities,
             "entities": {name: asdict(e) for name, e in self.entities.items()},

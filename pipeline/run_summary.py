@@ -86,6 +86,14 @@ def format_summary(summary: dict) -> str:
     for layer in LAYERS:
         tables = summary["rows_per_layer"].get(layer, {})
         lines.append(f"  {layer:<13} {sum(tables.values()):>12,} rows in {len(tables)} tables")
+    ingested = summary["stages"].get("ingest", {}).get("totals")
+    if ingested:
+        lines += [
+            "",
+            f"Ingest (this run): {ingested['rows_read']:,} records read, {ingested['rows_loaded']:,} loaded, "
+            f"{ingested['rows_duplicate']:,} duplicates skipped, {ingested['rows_quarantined']:,} quarantined "
+            "(reasons in raw._quarantine, per-file counts in raw._ingest_audit)",
+        ]
     care = summary["care_headlines"]
     overall = care["overall"]
     lines += [
