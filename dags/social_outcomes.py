@@ -1,8 +1,9 @@
-"""Social outcomes pipeline: ingest -> dbt build -> quality gate -> publish -> summary.
+"""Social outcomes pipeline: extract -> ingest -> dbt build -> quality gate -> publish -> summary.
 
-Landing files are loaded into the DuckDB warehouse, dbt builds staging and marts, Great Expectations checks the
-marts, and only then are they copied to the serving file BI tools read. Tasks that open the warehouse for writing
-share the one-slot `warehouse_writer` pool, because DuckDB allows one writing process per file.
+The API sources enabled in config/sources.yml are pulled into the landing folder. Landing files are loaded into the
+DuckDB warehouse, dbt builds staging and marts, Great Expectations checks the marts, and only then are they copied to
+the serving file BI tools read. Tasks that open the warehouse for writing share the one-slot `warehouse_writer` pool,
+because DuckDB allows one writing process per file.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ WAREHOUSE_WRITER_POOL = "warehouse_writer"
     doc_md=__doc__,
 )
 def social_outcomes():
+    extracted = task(tasks.extract_sources, task_id="extract")()
     ingested = task(tasks.ingest_landing, task_id="ingest", pool=WAREHOUSE_WRITER_POOL)()
     built = task(tasks.dbt_build, task_id="dbt_build", pool=WAREHOUSE_WRITER_POOL)()
     gated = task(tasks.quality_gate_marts, task_id="quality_gate", pool=WAREHOUSE_WRITER_POOL)()
     published = task(tasks.publish_marts, task_id="publish", pool=WAREHOUSE_WRITER_POOL)()
-    ingested >> built >> gated >> published
-    task(tasks.summarize, task_id="summarize")(ingested, built, gated, published)
+    extracted >> ingested >> built >> gated >> published
+    task(tasks.summarize, task_id="summarize")(extracted, ingested, built, gated, published)
 
 
 social_outcomes()

@@ -22,6 +22,7 @@ class PipelinePaths:
     reports_dir: Path
     dbt_project_dir: Path
     suites_dir: Path
+    sources_config_path: Path
 
     @property
     def dbt_target_dir(self) -> Path:
@@ -41,4 +42,5 @@ def load_paths() -> PipelinePaths:
         reports_dir=_path_from_env("OUTCOMES_REPORTS_DIR", PROJECT_ROOT / "reports"),
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
         suites_dir=PROJECT_ROOT / "expectations" / "suites",
+        sources_config_path=_path_from_env("OUTCOMES_SOURCES_CONFIG", PROJECT_ROOT / "config" / "sources.yml"),
     )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import extract.run
 import ingest
 from pipeline import dbt_build as dbt_build_step
 from pipeline import publish as publish_step
 from pipeline import quality_gate, run_summary
 from pipeline.measure import measured
 from pipeline.settings import load_paths
+
+
+def extract_sources() -> dict:
+    paths = load_paths()
+    return measured(lambda: extract.run.run_enabled(paths.sources_config_path, paths.landing_dir))
 
 
 def ingest_landing() -> dict:
@@ -30,9 +36,17 @@ def publish_marts() -> dict:
     return measured(lambda: publish_step.publish(paths).to_dict())
 
 
-def summarize(ingest_report: dict, dbt_report: dict, gate_report: dict, publish_report: dict) -> dict:
+def summarize(
+    extract_report: dict, ingest_report: dict, dbt_report: dict, gate_report: dict, publish_report: dict
+) -> dict:
     paths = load_paths()
-    stages = {"ingest": ingest_report, "dbt": dbt_report, "gate": gate_report, "publish": publish_report}
+    stages = {
+        "extract": extract_report,
+        "ingest": ingest_report,
+        "dbt": dbt_report,
+        "gate": gate_report,
+        "publish": publish_report,
+    }
     summary = run_summary.build_summary(paths, stages)
     print(run_summary.format_summary(summary))
     return {"run_summary": str(paths.run_summary_path)}

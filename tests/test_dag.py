@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
-EXPECTED_ORDER = ["ingest", "dbt_build", "quality_gate", "publish"]
+EXPECTED_ORDER = ["extract", "ingest", "dbt_build", "quality_gate", "publish"]
+WAREHOUSE_WRITERS = ["ingest", "dbt_build", "quality_gate", "publish"]
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +33,18 @@ def test_pipeline_tasks_run_in_order(dagbag):
 
 def test_warehouse_writers_share_one_pool(dagbag):
     dag = dagbag.dags["social_outcomes"]
-    assert {dag.get_task(task_id).pool for task_id in EXPECTED_ORDER} == {"warehouse_writer"}
+    assert {dag.get_task(task_id).pool for task_id in WAREHOUSE_WRITERS} == {"warehouse_writer"}
+    assert dag.get_task("extract").pool != "warehouse_writer"
 
 
 def test_dag_has_no_cycles(dagbag):
     dag = dagbag.dags["social_outcomes"]
     dag.check_cycle()
     order = [task.task_id for task in dag.topological_sort()]
-    assert order.index("ingest") < order.index("dbt_build") < order.index("publish") < order.index("summarize")
+    assert (
+        order.index("extract")
+        < order.index("ingest")
+        < order.index("dbt_build")
+        < order.index("publish")
+        < order.index("summarize")
+    )

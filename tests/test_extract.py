@@ -160,3 +160,41 @@ def test_zendesk_cursor_export_resumes_and_picks_up_changed_tickets(server, tmp_
         total = con.execute("SELECT count(*) FROM raw.zendesk_tickets").fetchone()[0]
     assert versions[-1] == ("closed",) and len(versions) >= 2
     assert total == len(server.tickets)
+
+
+def write_config(path: Path, enabled: bool) -> Path:
+    path.write_text(
+        "streams:\n"
+        f"  x_mentions:\n    enabled: {str(enabled).lower()}\n    page_size: 40\n"
+        "  zendesk_tickets:\n    enabled: false\n"
+    )
+    return path
+
+
+def test_configuration_enables_streams_and_environment_overrides(server, tmp_path, monkeypatch):
+    from extract import run
+
+    monkeypatch.setenv("OUTCOMES_X_API_URL", server.url)
+    monkeypatch.setenv("OUTCOMES_X_BEARER_TOKEN", X_TOKEN)
+    landing = tmp_path / "landing"
+    assert run.run_enabled(write_config(tmp_path / "off.yml", False), landing) == {"enabled": [], "streams": {}}
+    pulled = run.run_enabled(write_config(tmp_path / "on.yml", True), landing)
+    assert pulled["enabled"] == ["x_mentions"]
+    assert pulled["streams"]["x_mentions"]["records"] == len(server.tweets)
+    assert (landing / run.STATE_FILE).exists()
+    monkeypatch.setenv("OUTCOMES_EXTRACT_STREAMS", "none")
+    assert run.run_enabled(tmp_path / "on.yml", landing)["enabled"] == []
+    monkeypatch.setenv("OUTCOMES_EXTRACT_STREAMS", "x_mentions,facebook")
+    with pytest.raises(ValueError, match="facebook"):
+        run.run_enabled(tmp_path / "on.yml", landing)
+
+
+def test_shipped_configuration_is_valid_and_off_by_default():
+    from extract import run
+
+    config_path = Path(__file__).resolve().parent.parent / "config" / "sources.yml"
+    import yaml
+
+    config = yaml.safe_load(config_path.read_text())
+    assert set(config["streams"]) == set(run.PULLERS)
+    assert run.enabled_streams(config) == []
