@@ -36,7 +36,7 @@ def bare_duckdb(landing: Path, warehouse: Path) -> int:
             if isinstance(entity.source, CsvRows):
                 select = f"SELECT * FROM read_csv({listed}, union_by_name=true)"
             else:
-                options = f"format={quote_literal(entity.source.json_format)}, maximum_object_size=536870912"
+                options = f"format={quote_literal(entity.source.json_format)}"
                 reader = f"read_json({listed}, union_by_name=true, {options})"
                 path = ".".join(entity.source.array_path)
                 select = f"SELECT unnest({path}) AS record FROM {reader}" if path else f"SELECT * FROM {reader}"

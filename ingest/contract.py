@@ -29,10 +29,23 @@ class FieldAccess:
     json: Callable[[str], str]
 
 
-JSON_RECORD = FieldAccess(
-    text=lambda name: f"(rec ->> {quote_literal(name)})",
-    json=lambda name: f"nullif(rec -> {quote_literal(name)}, 'null'::JSON)",
-)
+def json_path(name: str) -> str:
+    return quote_literal('$."' + name.replace('"', '\\"') + '"')
+
+
+def json_fields_sql(entity: Entity) -> str:
+    """Every declared field of `rec` extracted in one parse each for text and JSON (lists `_text` and `_json`)."""
+    paths = ", ".join(json_path(name) for name in entity.column_names)
+    return f"SELECT rec, json_extract_string(rec, [{paths}]) AS _text, json_extract(rec, [{paths}]) AS _json"
+
+
+def json_access(entity: Entity) -> FieldAccess:
+    """Fields of a JSON record, read from the lists `json_fields_sql` extracted (DuckDB lists count from 1)."""
+    position = {name: index + 1 for index, name in enumerate(entity.column_names)}
+    return FieldAccess(
+        text=lambda name: f"_text[{position[name]}]",
+        json=lambda name: f"nullif(_json[{position[name]}], 'null'::JSON)",
+    )
 
 
 def csv_access(present: set[str]) -> FieldAccess:

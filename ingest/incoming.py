@@ -41,13 +41,29 @@ class Incoming:
     note: str | None = None
 
 
-def read_into_incoming(con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, scratch_dir: Path) -> Incoming:
+@dataclass
+class DocumentCache:
+    """Which file `_documents` holds, and the line rejects found reading it, so that the next entity reading the
+    same page file (tweets pages feed x_tweets and x_users) does not parse it again."""
+
+    key: tuple | None = None
+    rejects: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_into_incoming(
+    con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, scratch_dir: Path, cache: DocumentCache
+) -> Incoming:
     size = path.stat().st_size
     if size == 0 or (size < 4096 and not path.read_bytes().strip()):
         con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT NULL::JSON AS rec WHERE false")
         return Incoming(header=[] if isinstance(entity.source, CsvRows) else None, note="empty file")
     if isinstance(entity.source, JsonRecords):
-        return _read_json(con, entity.source, path, scratch_dir)
+        key = (path, path.stat().st_mtime_ns, entity.source.json_format)
+        if cache.key != key:
+            cache.key, cache.rejects = None, _read_documents(con, entity.source, path, scratch_dir)
+            cache.key = key
+        return Incoming(rejects=cache.rejects + _unnest_records(con, entity.source))
+    cache.key = None
     return _read_csv(con, path)
 
 
@@ -76,10 +92,11 @@ def _unnest_records(con, source: JsonRecords) -> list[tuple[str, str]]:
     return [(f"{label} is not an array", payload) for (payload,) in rejected]
 
 
-def _read_json(con, source: JsonRecords, path: Path, scratch_dir: Path) -> Incoming:
+def _read_documents(con, source: JsonRecords, path: Path, scratch_dir: Path) -> list[tuple[str, str]]:
+    """Fill `_documents`; returns the lines that could not be parsed (empty when DuckDB read the file whole)."""
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _documents AS {_documents_sql(source, path)}")
-        return Incoming(rejects=_unnest_records(con, source))
+        return []
     except duckdb.Error:
         pass
     rejects: list[tuple[str, str]] = []
@@ -108,7 +125,7 @@ def _read_json(con, source: JsonRecords, path: Path, scratch_dir: Path) -> Incom
         con.execute(f"CREATE OR REPLACE TEMP TABLE _documents AS {_documents_sql(clean_source, clean)}")
     finally:
         clean.unlink()
-    return Incoming(rejects=rejects + _unnest_records(con, source))
+    return rejects
 
 
 def csv_header(path: Path) -> list[str]:

@@ -11,7 +11,7 @@ import duckdb
 
 from ingest import audit, contract, ledger
 from ingest.entity import Entity
-from ingest.incoming import ContractError, extra_fields_sql, payload_sql, read_into_incoming
+from ingest.incoming import ContractError, DocumentCache, extra_fields_sql, payload_sql, read_into_incoming
 from ingest.sql import quote_ident
 
 
@@ -22,7 +22,8 @@ class Batch:
 
 
 def staged_sql(entity: Entity, header: list[str] | None, loaded_at: datetime) -> str:
-    access = contract.JSON_RECORD if header is None else contract.csv_access(set(header))
+    access = contract.json_access(entity) if header is None else contract.csv_access(set(header))
+    source = f"({contract.json_fields_sql(entity)} FROM _incoming)" if header is None else "_incoming"
     typed = ", ".join(
         f"{contract.typed_value(entity, access, name, type_)} AS {quote_ident(name)}" for name, type_ in entity.columns
     )
@@ -32,7 +33,7 @@ def staged_sql(entity: Entity, header: list[str] | None, loaded_at: datetime) ->
         "CREATE OR REPLACE TEMP TABLE _staged AS "
         f"SELECT {typed}, {extra_value} AS _extra_fields, {extra_keys} AS _extra_keys, {payload} AS _payload, "
         f"md5({payload}) AS _record_hash, {contract.violations(entity, access, loaded_at)} AS _violations "
-        "FROM _incoming"
+        f"FROM {source}"
     )
 
 
@@ -44,9 +45,10 @@ def load_file(
     content_sha256: str,
     batch: Batch,
     scratch_dir: Path,
+    documents: DocumentCache | None = None,
 ) -> audit.FileAudit:
     """Load the file's valid, new records; quarantine the rest. On any error nothing of the file stays."""
-    incoming = read_into_incoming(con, entity, path, scratch_dir)
+    incoming = read_into_incoming(con, entity, path, scratch_dir, documents or DocumentCache())
     report = audit.FileAudit(entity.table, source_file, note=incoming.note)
     if incoming.header is not None:
         report.missing_columns = [name for name in entity.column_names if name not in incoming.header]

@@ -10,7 +10,7 @@ import duckdb
 
 from ingest import audit, ledger
 from ingest.entity import RAW_SCHEMA
-from ingest.incoming import ContractError
+from ingest.incoming import ContractError, DocumentCache
 from ingest.loader import Batch, load_file
 from ingest.registry import ENTITIES
 from ingest.report import EntityReport, FileFailure, IngestError, IngestReport
@@ -48,26 +48,33 @@ def load_landing(landing_dir: Path, warehouse_path: Path, batch_id: str | None =
             for statement in entity.add_missing_meta_columns_sql():
                 con.execute(statement)
         scratch_dir = warehouse_path.parent / ".ingest_scratch"
-        hashes: dict[Path, str] = {}
+        documents = DocumentCache()
+        # File by file, so that a page file feeding two entities (tweets -> x_tweets and x_users) is hashed and
+        # parsed once.
+        work = sorted(
+            ((path, order, entity) for order, entity in enumerate(ENTITIES) for path in entity.files(landing_dir)),
+            key=lambda item: (item[0], item[1]),
+        )
         for entity in ENTITIES:
-            counts = report.entities[entity.table] = EntityReport()
-            for path in entity.files(landing_dir):
-                counts.files_found += 1
-                source_file = path.relative_to(landing_dir).as_posix()
-                # Page files feeding two entities (tweets -> x_tweets and x_users) are hashed once.
-                if path not in hashes:
-                    hashes[path] = ledger.file_sha256(path)
-                sha = hashes[path]
-                if ledger.is_loaded(con, entity.table, sha):
-                    counts.files_skipped += 1
-                    continue
-                try:
-                    file_audit = load_file(con, entity, path, source_file, sha, batch, scratch_dir)
-                except (duckdb.Error, OSError, UnicodeDecodeError, ContractError) as exc:
-                    counts.files_failed += 1
-                    report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))
-                    continue
-                counts.add(file_audit)
+            report.entities[entity.table] = EntityReport()
+        hashes: dict[Path, str] = {}
+        for path, _, entity in work:
+            counts = report.entities[entity.table]
+            counts.files_found += 1
+            source_file = path.relative_to(landing_dir).as_posix()
+            if path not in hashes:
+                hashes[path] = ledger.file_sha256(path)
+            sha = hashes[path]
+            if ledger.is_loaded(con, entity.table, sha):
+                counts.files_skipped += 1
+                continue
+            try:
+                file_audit = load_file(con, entity, path, source_file, sha, batch, scratch_dir, documents)
+            except (duckdb.Error, OSError, UnicodeDecodeError, ContractError) as exc:
+                counts.files_failed += 1
+                report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))
+                continue
+            counts.add(file_audit)
     finally:
         con.close()
     if report.failures:
