@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from extract.http import ApiClient, RetryPolicy, secret
+from extract.http import ApiClient, ApiError, RetryPolicy, secret
 from extract.pages import append_page
 from extract.state import StreamState
 from extract.x_api import PullReport
@@ -66,6 +66,9 @@ def pull_ticket_events(client: ApiClient, landing_dir: Path, state_path: Path, s
     while True:
         params = {"start_time": cursor.get("start_time", start_time), "include": "comment_events"}
         page = client.get_json(EVENTS_PATH, params)
+        if not page.get("end_of_stream", True) and page.get("end_time", 0) <= params["start_time"]:
+            # A full page of events within one second: asking again from the same second would loop for ever.
+            raise ApiError(f"ticket events export does not advance past start_time={params['start_time']}")
         if page.get("ticket_events"):
             append_page(landing_file, page)
             pages += 1

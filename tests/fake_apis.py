@@ -20,11 +20,19 @@ SLOW_SECONDS = 1.5
 
 
 class FakeApis:
-    def __init__(self, tweets: list[dict], users: list[dict], tickets: list[dict], ticket_users: list[dict]) -> None:
+    def __init__(
+        self,
+        tweets: list[dict],
+        users: list[dict],
+        tickets: list[dict],
+        ticket_users: list[dict],
+        ticket_events: list[dict] | None = None,
+    ) -> None:
         self.tweets = sorted(tweets, key=lambda tweet: int(tweet["id"]), reverse=True)
         self.users = {user["id"]: user for user in users}
         self.tickets = list(tickets)  # versions in the order they changed
         self.ticket_users = {user["id"]: user for user in ticket_users}
+        self.ticket_events = sorted(ticket_events or [], key=lambda event: event["timestamp"])
         self.faults: deque[str] = deque()
         self.requests: list[tuple[str, dict]] = []
         self.page_size = 50
@@ -77,6 +85,20 @@ class FakeApis:
             "end_of_stream": end >= len(self.tickets),
         }
 
+    def ticket_event_page(self, params: dict) -> dict:
+        """Time-based export: events at or after start_time; like Zendesk, the boundary second comes back again."""
+        start = int(params["start_time"])
+        matching = [event for event in self.ticket_events if event["timestamp"] >= start]
+        chunk = matching[: self.page_size]
+        end_time = chunk[-1]["timestamp"] if chunk else start
+        return {
+            "ticket_events": chunk,
+            "next_page": f"{self.url}/api/v2/incremental/ticket_events.json?start_time={end_time}",
+            "count": len(chunk),
+            "end_time": end_time,
+            "end_of_stream": len(matching) <= self.page_size,
+        }
+
     def _handler(self):
         apis = self
 
@@ -117,6 +139,11 @@ class FakeApis:
                     if self.headers.get("Authorization") != f"Basic {expected}":
                         return self._send(401, {"error": "Couldn't authenticate you"})
                     return self._send(200, apis.ticket_page(params), cut=fault == "truncated")
+                if parsed.path == "/api/v2/incremental/ticket_events.json":
+                    expected = base64.b64encode(f"{ZENDESK_USER}/token:{ZENDESK_TOKEN}".encode()).decode()
+                    if self.headers.get("Authorization") != f"Basic {expected}":
+                        return self._send(401, {"error": "Couldn't authenticate you"})
+                    return self._send(200, apis.ticket_event_page(params), cut=fault == "truncated")
                 return self._send(404, {"error": "not found"})
 
         return Handler

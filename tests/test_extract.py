@@ -26,7 +26,9 @@ def read_pages(folder: Path) -> list[dict]:
 def source_records(demo_landing):
     tweet_pages = read_pages(demo_landing / "x" / "tweets")[:4]
     ticket_pages = read_pages(demo_landing / "zendesk" / "tickets")[:3]
+    event_pages = read_pages(demo_landing / "zendesk" / "ticket_events")[:2]
     return {
+        "ticket_events": [event for page in event_pages for event in page["ticket_events"]],
         "tweets": [tweet for page in tweet_pages for tweet in page["data"]],
         "users": [user for page in tweet_pages for user in page["includes"]["users"]],
         "tickets": [ticket for page in ticket_pages for ticket in page["tickets"]],
@@ -198,3 +200,22 @@ def test_shipped_configuration_is_valid_and_off_by_default():
     config = yaml.safe_load(config_path.read_text())
     assert set(config["streams"]) == set(run.PULLERS)
     assert run.enabled_streams(config) == []
+
+
+def test_zendesk_ticket_events_export_by_time_counts_boundary_repeats_as_duplicates(server, tmp_path):
+    landing, state, warehouse = tmp_path / "landing", tmp_path / "state.json", tmp_path / "wh.duckdb"
+    server.page_size = 40
+    server.faults.extend(["500", "slow"])
+    report = zendesk.pull_ticket_events(zendesk_client(server), landing, state)
+    assert report.retries == 2
+    assert report.records >= len(server.ticket_events)
+    last = server.ticket_events[-1]["timestamp"]
+    assert json.loads(state.read_text())["zendesk_ticket_events"]["start_time"] == last
+    assert raw_ids(landing, warehouse, "zendesk_ticket_events") == sorted(e["id"] for e in server.ticket_events)
+
+    newer = {**server.ticket_events[-1], "id": server.ticket_events[-1]["id"] + 10**6, "timestamp": last + 60}
+    server.ticket_events.append(newer)
+    server.requests.clear()
+    zendesk.pull_ticket_events(zendesk_client(server), landing, state)
+    assert server.requests[0][1]["start_time"] == str(last)
+    assert raw_ids(landing, warehouse, "zendesk_ticket_events")[-1] == newer["id"]
