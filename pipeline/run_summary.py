@@ -91,8 +91,8 @@ def format_summary(summary: dict) -> str:
         lines += [
             "",
             f"Ingest (this run): {ingested['rows_read']:,} records read, {ingested['rows_loaded']:,} loaded, "
-            f"{ingested['rows_duplicate']:,} duplicates skipped, {ingested['rows_quarantined']:,} quarantined "
-            "(reasons in raw._quarantine, per-file counts in raw._ingest_audit)",
+            f"{ingested['rows_duplicate']:,} duplicates skipped, {ingested['rows_quarantined']:,} quarantined",
+            "  (refused records with reasons: raw._quarantine; per-file counts: raw._ingest_audit)",
         ]
     care = summary["care_headlines"]
     overall = care["overall"]
