@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -14,3 +15,8 @@ def append_page(path: Path, page: dict) -> None:
         handle.write(orjson.dumps(page) + b"\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def run_file(landing_dir: Path, *folders: str) -> Path:
+    """A new landing file for this extract run, e.g. landing/zendesk/tickets/api-20261123T040000123456Z.jsonl."""
+    return landing_dir.joinpath(*folders) / f"api-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.jsonl"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from extract import x_api, zendesk
+from extract import salesforce, x_api, zendesk
 
 STATE_FILE = ".extract_state.json"
 
@@ -22,6 +22,14 @@ PULLERS: dict[str, Callable[[dict, Path, Path], x_api.PullReport]] = {
     "zendesk_ticket_events": lambda cfg, landing, state: zendesk.pull_ticket_events(
         zendesk.client_from_env(), landing, state, cfg.get("start_time", 0)
     ),
+    **{
+        f"salesforce_{folder}": (
+            lambda cfg, landing, state, sobject=sobject: salesforce.pull_object(
+                salesforce.client_from_env(), landing, state, sobject
+            )
+        )
+        for sobject, (folder, _) in salesforce.OBJECTS.items()
+    },
 }
 
 

@@ -8,13 +8,12 @@ since. A ticket changed at the source comes back as a new version, which ingest 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 
 from extract.http import ApiClient, ApiError, RetryPolicy, secret
-from extract.pages import append_page
+from extract.pages import append_page, run_file
 from extract.state import StreamState
 from extract.x_api import PullReport
 
@@ -30,14 +29,10 @@ def client_from_env(policy: RetryPolicy | None = None) -> ApiClient:
     return ApiClient(os.environ.get("OUTCOMES_ZENDESK_URL", "https://example.zendesk.com"), session, policy)
 
 
-def _landing_file(landing_dir: Path, folder: str) -> Path:
-    return landing_dir / "zendesk" / folder / f"api-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.jsonl"
-
-
 def pull_tickets(client: ApiClient, landing_dir: Path, state_path: Path, start_time: int = 0) -> PullReport:
     state = StreamState(state_path, "zendesk_tickets")
     cursor = state.load()
-    landing_file = _landing_file(landing_dir, "tickets")
+    landing_file = run_file(landing_dir, "zendesk", "tickets")
     pages = records = 0
     while True:
         if cursor.get("after_cursor"):
@@ -61,7 +56,7 @@ def pull_tickets(client: ApiClient, landing_dir: Path, state_path: Path, start_t
 def pull_ticket_events(client: ApiClient, landing_dir: Path, state_path: Path, start_time: int = 0) -> PullReport:
     state = StreamState(state_path, "zendesk_ticket_events")
     cursor = state.load()
-    landing_file = _landing_file(landing_dir, "ticket_events")
+    landing_file = run_file(landing_dir, "zendesk", "ticket_events")
     pages = records = 0
     while True:
         params = {"start_time": cursor.get("start_time", start_time), "include": "comment_events"}

@@ -46,6 +46,8 @@ class Entity:
     required: tuple[str, ...] = ()
     event_time: str | None = None
     event_time_is_unix_seconds: bool = False
+    # Envelope fields an API adds to every record (Salesforce's `attributes`): neither loaded nor reported as new.
+    ignored_fields: tuple[str, ...] = ()
 
     @property
     def qualified_table(self) -> str:

@@ -162,7 +162,8 @@ def payload_sql(entity: Entity, header: list[str] | None) -> str:
 
 def extra_fields_sql(entity: Entity, header: list[str] | None) -> tuple[str, str]:
     """(SQL for the `_extra_fields` JSON of a record, SQL for the list of its undeclared field names)."""
-    declared = "[" + ", ".join(quote_literal(name) for name in entity.column_names) + "]"
+    known = [*entity.column_names, *entity.ignored_fields]
+    declared = "[" + ", ".join(quote_literal(name) for name in known) + "]"
     if header is None:
         keys = f"list_filter(json_keys(rec), lambda key: NOT list_contains({declared}, key))"
         value = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -16,6 +17,8 @@ from urllib.parse import parse_qs, urlparse
 
 X_TOKEN = "test-bearer-token"
 ZENDESK_USER, ZENDESK_TOKEN = "bot@acme.example", "test-api-token"
+SALESFORCE_TOKEN = "test-salesforce-token"
+QUERY_PATH = "/services/data/v61.0/query"
 SLOW_SECONDS = 1.5
 
 
@@ -27,12 +30,14 @@ class FakeApis:
         tickets: list[dict],
         ticket_users: list[dict],
         ticket_events: list[dict] | None = None,
+        salesforce: dict[str, list[dict]] | None = None,
     ) -> None:
         self.tweets = sorted(tweets, key=lambda tweet: int(tweet["id"]), reverse=True)
         self.users = {user["id"]: user for user in users}
         self.tickets = list(tickets)  # versions in the order they changed
         self.ticket_users = {user["id"]: user for user in ticket_users}
         self.ticket_events = sorted(ticket_events or [], key=lambda event: event["timestamp"])
+        self.salesforce = salesforce or {}  # sObject name -> records
         self.faults: deque[str] = deque()
         self.requests: list[tuple[str, dict]] = []
         self.page_size = 50
@@ -99,6 +104,18 @@ class FakeApis:
             "end_of_stream": len(matching) <= self.page_size,
         }
 
+    def soql_page(self, sobject: str, since: str, offset: int) -> dict:
+        records = sorted(
+            (r for r in self.salesforce.get(sobject, []) if r["LastModifiedDate"] >= since),
+            key=lambda r: (r["LastModifiedDate"], r["Id"]),
+        )
+        chunk = records[offset : offset + self.page_size]
+        done = offset + len(chunk) >= len(records)
+        page = {"totalSize": len(records), "done": done, "records": chunk}
+        if not done:
+            page["nextRecordsUrl"] = f"{QUERY_PATH}/{sobject}~{since}~{offset + len(chunk)}"
+        return page
+
     def _handler(self):
         apis = self
 
@@ -106,7 +123,7 @@ class FakeApis:
             def log_message(self, *args) -> None:
                 pass
 
-            def _send(self, status: int, payload: dict, headers: dict | None = None, cut: bool = False) -> None:
+            def _send(self, status: int, payload: dict | list, headers: dict | None = None, cut: bool = False) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -144,6 +161,16 @@ class FakeApis:
                     if self.headers.get("Authorization") != f"Basic {expected}":
                         return self._send(401, {"error": "Couldn't authenticate you"})
                     return self._send(200, apis.ticket_event_page(params), cut=fault == "truncated")
+                if parsed.path.startswith(QUERY_PATH):
+                    if self.headers.get("Authorization") != f"Bearer {SALESFORCE_TOKEN}":
+                        return self._send(401, [{"errorCode": "INVALID_SESSION_ID"}])
+                    if parsed.path == QUERY_PATH:
+                        found = re.search(r"FROM (\w+) WHERE LastModifiedDate >= (\S+)", params["q"])
+                        sobject, since, offset = found.group(1), found.group(2), 0
+                    else:
+                        sobject, since, offset = parsed.path.rsplit("/", 1)[1].split("~")
+                    page = apis.soql_page(sobject, since, int(offset))
+                    return self._send(200, page, cut=fault == "truncated")
                 return self._send(404, {"error": "not found"})
 
         return Handler

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 import requests
 
 import ingest
-from extract import x_api, zendesk
+from extract import salesforce, x_api, zendesk
 from extract.http import ApiClient, ApiError, MissingCredentials, RetryPolicy, secret
-from tests.fake_apis import SLOW_SECONDS, X_TOKEN, ZENDESK_TOKEN, ZENDESK_USER, FakeApis
+from tests.fake_apis import SALESFORCE_TOKEN, SLOW_SECONDS, X_TOKEN, ZENDESK_TOKEN, ZENDESK_USER, FakeApis
 
 FAST = RetryPolicy(attempts=6, backoff_seconds=0.01, max_wait_seconds=2, connect_timeout=2, read_timeout=0.5)
 assert FAST.read_timeout < SLOW_SECONDS
@@ -27,7 +28,14 @@ def source_records(demo_landing):
     tweet_pages = read_pages(demo_landing / "x" / "tweets")[:4]
     ticket_pages = read_pages(demo_landing / "zendesk" / "tickets")[:3]
     event_pages = read_pages(demo_landing / "zendesk" / "ticket_events")[:2]
+    accounts = pd.read_csv(demo_landing / "crm" / "accounts.csv", dtype=str).head(120)
+    salesforce_accounts = [
+        {"attributes": {"type": "Account", "url": f"/services/data/v61.0/sobjects/Account/{row['Id']}"}}
+        | {**row, "AnnualRevenue": float(row["AnnualRevenue"]), "NumberOfEmployees": int(row["NumberOfEmployees"])}
+        for row in accounts.to_dict("records")
+    ]
     return {
+        "salesforce": {"Account": salesforce_accounts},
         "ticket_events": [event for page in event_pages for event in page["ticket_events"]],
         "tweets": [tweet for page in tweet_pages for tweet in page["data"]],
         "users": [user for page in tweet_pages for user in page["includes"]["users"]],
@@ -38,7 +46,11 @@ def source_records(demo_landing):
 
 @pytest.fixture
 def server(source_records):
-    with FakeApis(**{key: list(value) for key, value in source_records.items()}) as apis:
+    copies = {
+        key: (list(value) if isinstance(value, list) else {k: list(v) for k, v in value.items()})
+        for key, value in source_records.items()
+    }
+    with FakeApis(**copies) as apis:
         yield apis
 
 
@@ -219,3 +231,32 @@ def test_zendesk_ticket_events_export_by_time_counts_boundary_repeats_as_duplica
     zendesk.pull_ticket_events(zendesk_client(server), landing, state)
     assert server.requests[0][1]["start_time"] == str(last)
     assert raw_ids(landing, warehouse, "zendesk_ticket_events")[-1] == newer["id"]
+
+
+def test_salesforce_query_pages_resume_and_load_into_the_crm_tables(server, tmp_path):
+    landing, state, warehouse = tmp_path / "landing", tmp_path / "state.json", tmp_path / "wh.duckdb"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {SALESFORCE_TOKEN}"
+    server.page_size = 50
+    server.faults.extend(["truncated", "429"])
+    accounts = server.salesforce["Account"]
+    report = salesforce.pull_object(ApiClient(server.url, session, FAST), landing, state, "Account")
+    assert report.records == len(accounts) and report.pages == -(-len(accounts) // 50) and report.retries == 2
+    newest = max(account["LastModifiedDate"] for account in accounts)
+    assert json.loads(state.read_text())["salesforce_accounts"] == {"since": newest}
+
+    changed = {**accounts[0], "Name": "Renamed Co", "LastModifiedDate": "2026-06-30T12:00:00.000Z"}
+    accounts.append(changed)
+    again = salesforce.pull_object(ApiClient(server.url, session, FAST), landing, state, "Account")
+    assert again.records == 1 + sum(account["LastModifiedDate"] == newest for account in accounts[:-1])
+    ingest_report = ingest.load_landing(landing, warehouse)
+    counts = ingest_report.entities["crm_accounts"]
+    assert counts.new_columns == [] and counts.rows_quarantined == 0
+    assert counts.rows_loaded == len(accounts)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = con.execute(
+            "SELECT Name FROM raw.crm_accounts WHERE Id = ? ORDER BY LastModifiedDate", [changed["Id"]]
+        ).fetchall()
+        revenue = con.execute("SELECT AnnualRevenue FROM raw.crm_accounts LIMIT 1").fetchone()[0]
+    assert names[-1] == ("Renamed Co",) and len(names) == 2
+    assert float(revenue) > 0
