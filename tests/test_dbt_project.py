@@ -79,3 +79,26 @@ def test_a_channel_without_sla_target_fails_the_build(warehouse_copy):
         )
     with pytest.raises(dbt_build.DbtBuildFailed, match="first_response_target_minutes"):
         dbt_build.build(warehouse_copy)
+
+
+def test_a_ticket_deleted_at_the_source_is_soft_deleted_and_leaves_the_mart(warehouse_copy):
+    with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
+        ticket_id = connection.execute("select min(id) from raw.zendesk_tickets").fetchone()[0]
+        connection.execute(
+            """
+            insert into raw.zendesk_tickets
+            select * replace ('deleted' as status, '2026-06-30T23:00:00Z' as updated_at, md5('deleted') as _record_hash)
+            from raw.zendesk_tickets where id = ? limit 1
+            """,
+            [ticket_id],
+        )
+    dbt_build.build(warehouse_copy)
+    with duckdb.connect(str(warehouse_copy.warehouse_path), read_only=True) as connection:
+        staged = connection.execute(
+            "select status, is_deleted from staging.stg_zendesk__tickets where ticket_id = ?", [ticket_id]
+        ).fetchone()
+        in_mart = connection.execute(
+            "select count(*) from marts.fct_care_conversations where conversation_id = ?", [f"zendesk:{ticket_id}"]
+        ).fetchone()[0]
+    assert staged == ("deleted", True)
+    assert in_mart == 0

@@ -71,6 +71,7 @@ final as (
     left join groups on tickets.group_id = groups.group_id
     left join comment_activity on tickets.ticket_id = comment_activity.ticket_id
     left join solved on tickets.ticket_id = solved.ticket_id
+    where not tickets.is_deleted
 
 )
 

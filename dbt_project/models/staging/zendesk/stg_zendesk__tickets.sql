@@ -17,6 +17,7 @@ renamed as (
         description,
         priority,
         status,
+        coalesce(status = 'deleted', false) as is_deleted,
         requester_id,
         submitter_id,
         assignee_id,
