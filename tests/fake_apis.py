@@ -39,6 +39,7 @@ class FakeApis:
         self.ticket_events = sorted(ticket_events or [], key=lambda event: event["timestamp"])
         self.salesforce = salesforce or {}  # sObject name -> records
         self.faults: deque[str] = deque()
+        self._search_cache: dict = {}
         self.requests: list[tuple[str, dict]] = []
         self.page_size = 50
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -58,7 +59,10 @@ class FakeApis:
 
     def search(self, params: dict) -> dict:
         since = int(params.get("since_id", 0))
-        matching = [tweet for tweet in self.tweets if int(tweet["id"]) > since]
+        key = (since, len(self.tweets), id(self.tweets[0]) if self.tweets else None)
+        if self._search_cache.get("key") != key:  # filter once per query, not once per page
+            self._search_cache = {"key": key, "matching": [t for t in self.tweets if int(t["id"]) > since]}
+        matching = self._search_cache["matching"]
         offset = int(params.get("next_token", 0))
         chunk = matching[offset : offset + int(params.get("max_results", 10))]
         if not chunk:
