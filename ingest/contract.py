@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ingest.entity import Entity
+from ingest.incoming import BARE_CR_STAND_IN
 from ingest.sql import quote_ident, quote_literal
 
 MAX_TEXT_CHARS = 100_000
@@ -48,11 +49,14 @@ def json_access(entity: Entity) -> FieldAccess:
     )
 
 
-def csv_access(present: set[str]) -> FieldAccess:
+def csv_access(present: set[str], bare_cr_in_text: bool = False) -> FieldAccess:
     """CSV fields are text columns; a declared column the header lacks reads as NULL."""
 
     def text(name: str) -> str:
-        return f"nullif({quote_ident(name)}, '')" if name in present else "CAST(NULL AS VARCHAR)"
+        if name not in present:
+            return "CAST(NULL AS VARCHAR)"
+        value = f"nullif({quote_ident(name)}, '')"
+        return f"replace({value}, chr({ord(BARE_CR_STAND_IN)}), chr(13))" if bare_cr_in_text else value
 
     return FieldAccess(text=text, json=lambda name: f"CAST({text(name)} AS JSON)")
 
@@ -69,6 +73,8 @@ def event_time_sql(entity: Entity, access: FieldAccess) -> str:
     raw = access.text(entity.event_time)
     if entity.event_time_is_unix_seconds:
         return f"make_timestamp(try_cast({raw} AS BIGINT) * 1000000)"
+    if entity.event_time_format:
+        return f"(try_strptime({raw}, {quote_literal(entity.event_time_format)}) AT TIME ZONE 'UTC')"
     return f"(try_cast({raw} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
 
 

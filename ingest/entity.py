@@ -32,7 +32,11 @@ class JsonRecords:
 
 @dataclass(frozen=True)
 class CsvRows:
-    """RFC 4180 CSV with a header row; columns are matched by header name."""
+    """RFC 4180 CSV with a header row; columns are matched by header name. A blank header name (a pandas index
+    column) becomes `column<position>`. `bare_cr_in_text`: a carriage return not followed by a line feed is part of
+    a value's text (exports that write one unquoted), not a line end."""
+
+    bare_cr_in_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Entity:
     required: tuple[str, ...] = ()
     event_time: str | None = None
     event_time_is_unix_seconds: bool = False
+    # strptime format of the event time when it is not ISO 8601 (twcs: "Tue Oct 31 22:10:47 +0000 2017").
+    event_time_format: str | None = None
     # Envelope fields an API adds to every record (Salesforce's `attributes`): neither loaded nor reported as new.
     ignored_fields: tuple[str, ...] = ()
 

@@ -9,6 +9,7 @@ quoting, invalid UTF-8) are caught by its `store_rejects` tables and come back a
 from __future__ import annotations
 
 import csv
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ class ContractError(ValueError):
 MAX_OBJECT_BYTES = 512 * 1024 * 1024
 # The header is read first and the columns are given, so DuckDB's sniffer never guesses (and never fails) on a
 # file with a broken line; broken lines go to its rejects tables instead.
+BARE_CR_STAND_IN = "\ue000"  # a private-use character: never in real text
 CSV_OPTIONS = (
     "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
     "store_rejects=true, rejects_table='_csv_rejects', rejects_scan='_csv_scans'"
@@ -64,7 +66,7 @@ def read_into_incoming(
             cache.key = key
         return Incoming(rejects=cache.rejects + _unnest_records(con, entity.source))
     cache.key = None
-    return _read_csv(con, path)
+    return _read_csv(con, path, entity.source, scratch_dir)
 
 
 def _documents_sql(source: JsonRecords, path: Path) -> str:
@@ -131,13 +133,34 @@ def _read_documents(con, source: JsonRecords, path: Path, scratch_dir: Path) -> 
 def csv_header(path: Path) -> list[str]:
     with path.open("rb") as handle:
         first_line = handle.readline().decode("utf-8-sig")
-    header = next(csv.reader([first_line]), [])
-    if len(set(header)) != len(header) or any(not name.strip() for name in header):
-        raise ContractError(f"CSV header has blank or repeated column names: {header}")
+    header = [
+        name if name.strip() else f"column{index}" for index, name in enumerate(next(csv.reader([first_line]), []))
+    ]
+    if len(set(header)) != len(header):
+        raise ContractError(f"CSV header has repeated column names: {header}")
     return header
 
 
-def _read_csv(con, path: Path) -> Incoming:
+def _without_bare_carriage_returns(path: Path, scratch_dir: Path) -> Path:
+    """A scratch copy where each CR not followed by LF is BARE_CR_STAND_IN (DuckDB's CSV reader would end the line
+    there); `contract.csv_access` turns it back into a CR in the loaded text."""
+    data = path.read_bytes()
+    if b"\r" not in data.replace(b"\r\n", b""):
+        return path
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    copy = scratch_dir / f"{uuid.uuid4().hex}.csv"
+    copy.write_bytes(re.sub(rb"\r(?!\n)", BARE_CR_STAND_IN.encode(), data))
+    return copy
+
+
+def _read_csv(con, path: Path, source: CsvRows, scratch_dir: Path) -> Incoming:
+    if source.bare_cr_in_text:
+        readable = _without_bare_carriage_returns(path, scratch_dir)
+        try:
+            return _read_csv(con, readable, CsvRows(), scratch_dir)
+        finally:
+            if readable != path:
+                readable.unlink()
     header = csv_header(path)
     con.execute("DROP TABLE IF EXISTS _csv_rejects")
     con.execute("DROP TABLE IF EXISTS _csv_scans")
@@ -171,7 +194,7 @@ def extra_fields_sql(entity: Entity, header: list[str] | None) -> tuple[str, str
             f"list_transform({keys}, lambda key: {{'key': key, 'value': rec -> key}}))) AS JSON) END"
         )
         return value, keys
-    extra = [name for name in header if name not in entity.column_names]
+    extra = [name for name in header if name not in known]
     if not extra:
         return "CAST(NULL AS JSON)", "CAST([] AS VARCHAR[])"
     fields = ", ".join(f"{quote_literal(name)}, {quote_ident(name)}" for name in extra)

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import audit, contract, ledger
-from ingest.entity import Entity
+from ingest.entity import CsvRows, Entity
 from ingest.incoming import ContractError, DocumentCache, extra_fields_sql, payload_sql, read_into_incoming
 from ingest.sql import quote_ident
 
@@ -22,7 +22,8 @@ class Batch:
 
 
 def staged_sql(entity: Entity, header: list[str] | None, loaded_at: datetime) -> str:
-    access = contract.json_access(entity) if header is None else contract.csv_access(set(header))
+    bare_cr = isinstance(entity.source, CsvRows) and entity.source.bare_cr_in_text
+    access = contract.json_access(entity) if header is None else contract.csv_access(set(header), bare_cr)
     source = f"({contract.json_fields_sql(entity)} FROM _incoming)" if header is None else "_incoming"
     typed = ", ".join(
         f"{contract.typed_value(entity, access, name, type_)} AS {quote_ident(name)}" for name, type_ in entity.columns

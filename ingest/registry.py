@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest import call_center, community, crm, email_events, reviews, segment, x_api, zendesk
+from ingest import call_center, community, crm, email_events, reviews, segment, twcs, x_api, zendesk
 from ingest.entity import Entity
 
 ENTITIES: tuple[Entity, ...] = (
@@ -14,6 +14,7 @@ ENTITIES: tuple[Entity, ...] = (
     *segment.ENTITIES,
     *email_events.ENTITIES,
     *call_center.ENTITIES,
+    *twcs.ENTITIES,
 )
 
 

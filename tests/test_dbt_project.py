@@ -45,8 +45,14 @@ def test_every_raw_table_has_a_staging_model(built_warehouse):
             if table.startswith(prefix):
                 expected.add(f"stg_{family}{table.removeprefix(prefix)}")
                 break
-    expected |= {"stg_reviews__reviews", "stg_segment__events", "stg_email__events", "stg_call_center__calls"}
-    assert len(raw) == 16
+    expected |= {
+        "stg_reviews__reviews",
+        "stg_segment__events",
+        "stg_email__events",
+        "stg_call_center__calls",
+        "stg_twcs__tweets",
+    }
+    assert len(raw) == 17
     assert expected == staged
 
 

@@ -69,6 +69,9 @@ CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "email_events": _cols("VARCHAR", "email, event, sg_event_id, sg_message_id, url, useragent")
     + _cols("BIGINT", "timestamp")
     + _cols("JSON", "category"),
+    "twcs_tweets": _cols(
+        "VARCHAR", "tweet_id, author_id, inbound, created_at, text, response_tweet_id, in_response_to_tweet_id"
+    ),
     "call_center_calls": _cols(
         "VARCHAR",
         "call_id, direction, from_number, to_number, contact_email, queue, agent_id, started_at, answered_at, "
@@ -132,6 +135,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], object]] = {
     "segment_events": (("segment/events/*.jsonl",), _lines),
     "email_events": (("email/events/*.jsonl",), _lines),
     "call_center_calls": (("calls/*.csv",), _csv_rows),
+    "twcs_tweets": (("twcs/*.csv",), _csv_rows),
 }
 
 

@@ -7,6 +7,8 @@ conversations as (
     select * from {{ ref('int_care__x_dm_conversations') }}
     union all by name
     select * from {{ ref('int_care__zendesk_ticket_conversations') }}
+    union all by name
+    select * from {{ ref('int_care__twcs_conversations') }}
 
 )
 
