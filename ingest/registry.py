@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from ingest import call_center, community, crm, email_events, reviews, segment, twcs, x_api, zendesk
+from ingest import (
+    call_center,
+    community,
+    crm,
+    email_events,
+    maven_crm,
+    olist,
+    olist_marketing,
+    reviews,
+    segment,
+    twcs,
+    x_api,
+    zendesk,
+)
 from ingest.entity import Entity
 
 ENTITIES: tuple[Entity, ...] = (
@@ -15,6 +28,9 @@ ENTITIES: tuple[Entity, ...] = (
     *email_events.ENTITIES,
     *call_center.ENTITIES,
     *twcs.ENTITIES,
+    *olist.ENTITIES,
+    *olist_marketing.ENTITIES,
+    *maven_crm.ENTITIES,
 )
 
 

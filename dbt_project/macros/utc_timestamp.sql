@@ -13,3 +13,8 @@
 {% macro blank_as_null(column) -%}
     nullif(trim({{ column }}), '')
 {%- endmacro %}
+
+{#- Naive local time text (no offset) written in the IANA time zone `time_zone` to a naive UTC timestamp. -#}
+{% macro utc_from_local(column, time_zone) -%}
+    ((cast(nullif(trim({{ column }}), '') as timestamp) at time zone '{{ time_zone }}') at time zone 'UTC')
+{%- endmacro %}

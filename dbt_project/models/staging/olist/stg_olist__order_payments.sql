@@ -1,0 +1,33 @@
+with
+
+source as (
+
+    select * from {{ source('olist', 'olist_order_payments') }}
+
+),
+
+renamed as (
+
+    select
+        order_id,
+        {{ integer_from_text('payment_sequential') }} as payment_number,
+        payment_type,
+        {{ integer_from_text('payment_installments') }} as installments,
+        cast({{ blank_as_null('payment_value') }} as decimal(18, 2)) as payment_value,
+        _loaded_at as _loaded_at_for_dedup,
+        _source_file as _source_file_for_dedup
+    from source
+
+),
+
+deduplicated as (
+
+    select * exclude (_loaded_at_for_dedup, _source_file_for_dedup)
+    from renamed
+    qualify row_number() over (
+        partition by order_id, payment_number order by _loaded_at_for_dedup desc, _source_file_for_dedup desc
+    ) = 1
+
+)
+
+select * from deduplicated
