@@ -1,4 +1,6 @@
-"""CLI: python -m ingest --landing DIR --warehouse FILE [--batch-id ID]; prints the run report as JSON.
+"""CLI: python -m ingest --landing DIR --warehouse FILE [--batch-id ID] [--sources-config YAML].
+
+Prints the run report as JSON.
 
 Exit status 1 if any file failed (the report, with its failures, is still printed; the error goes to stderr).
 """
@@ -19,9 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--landing", type=Path, required=True, help="landing folder")
     parser.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
     parser.add_argument("--batch-id", default=None, help="batch id (default: UTC timestamp + random suffix)")
+    parser.add_argument("--sources-config", type=Path, default=None, help="sources YAML with `file_drops` to load")
     args = parser.parse_args(argv)
     try:
-        report = load_landing(args.landing, args.warehouse, args.batch_id)
+        report = load_landing(args.landing, args.warehouse, args.batch_id, args.sources_config)
     except IngestError as exc:
         print(json.dumps(exc.report.to_dict(), indent=2))
         print(str(exc), file=sys.stderr)

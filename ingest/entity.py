@@ -40,13 +40,18 @@ class CsvRows:
 
 
 @dataclass(frozen=True)
+class ParquetRows:
+    """Parquet files; columns are matched by name and read as text (nested values as JSON text)."""
+
+
+@dataclass(frozen=True)
 class Entity:
     """A source entity and its contract: declared columns and types, required fields, a plausible event time."""
 
     table: str
     globs: tuple[str, ...]
     columns: Columns
-    source: JsonRecords | CsvRows
+    source: JsonRecords | CsvRows | ParquetRows
     required: tuple[str, ...] = ()
     event_time: str | None = None
     event_time_is_unix_seconds: bool = False

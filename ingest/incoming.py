@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import orjson
 
-from ingest.entity import CsvRows, Entity, JsonRecords
+from ingest.entity import CsvRows, Entity, JsonRecords, ParquetRows
 from ingest.sql import quote_ident, quote_literal
 
 
@@ -58,7 +58,7 @@ def read_into_incoming(
     size = path.stat().st_size
     if size == 0 or (size < 4096 and not path.read_bytes().strip()):
         con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT NULL::JSON AS rec WHERE false")
-        return Incoming(header=[] if isinstance(entity.source, CsvRows) else None, note="empty file")
+        return Incoming(header=None if isinstance(entity.source, JsonRecords) else [], note="empty file")
     if isinstance(entity.source, JsonRecords):
         key = (path, path.stat().st_mtime_ns, entity.source.json_format)
         if cache.key != key:
@@ -66,7 +66,27 @@ def read_into_incoming(
             cache.key = key
         return Incoming(rejects=cache.rejects + _unnest_records(con, entity.source))
     cache.key = None
+    if isinstance(entity.source, ParquetRows):
+        return _read_parquet(con, path)
     return _read_csv(con, path, entity.source, scratch_dir)
+
+
+def _read_parquet(con, path: Path) -> Incoming:
+    """Parquet columns as text, like a CSV's, so one contract check serves both; nested values become JSON text."""
+    reader = f"read_parquet({quote_literal(str(path))})"
+    described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+    header = [name for name, *_ in described]
+    as_text = ", ".join(
+        f"CAST({'to_json(' + quote_ident(name) + ')' if _is_nested(type_) else quote_ident(name)} AS VARCHAR) "
+        f"AS {quote_ident(name)}"
+        for name, type_, *_ in described
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT {as_text} FROM {reader}")
+    return Incoming(header=header)
+
+
+def _is_nested(type_: str) -> bool:
+    return type_.endswith("]") or type_.startswith(("STRUCT", "MAP", "UNION"))
 
 
 def _documents_sql(source: JsonRecords, path: Path) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import audit, ledger
+from ingest import audit, file_drops, ledger
 from ingest.entity import RAW_SCHEMA
 from ingest.incoming import ContractError, DocumentCache
 from ingest.loader import Batch, load_file
@@ -20,17 +20,22 @@ def default_batch_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def load_landing(landing_dir: Path, warehouse_path: Path, batch_id: str | None = None) -> IngestReport:
+def load_landing(
+    landing_dir: Path, warehouse_path: Path, batch_id: str | None = None, sources_config: Path | None = None
+) -> IngestReport:
     """Load every landing file not yet loaded (by content hash, per entity) into `raw`.
 
     Each (entity, file) is loaded in its own transaction with its ledger row. A file that fails is rolled back and
     the run continues; at the end `IngestError` (carrying the report) names every failed file and entity.
     Entities with no landing file still get their (empty) table and are listed in `report.missing_entities`.
+    `sources_config` (config/sources.yml) adds the generic file drops it declares under `file_drops`.
     """
     landing_dir = Path(landing_dir)
     warehouse_path = Path(warehouse_path)
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder not found: {landing_dir}")
+    drops = file_drops.load_config(sources_config)
+    entities = (*ENTITIES, *(drop.entity for drop in drops))
     now = datetime.now(UTC)
     if batch_id is not None and not batch_id.strip():
         raise ValueError("batch_id must not be blank")
@@ -44,19 +49,20 @@ def load_landing(landing_dir: Path, warehouse_path: Path, batch_id: str | None =
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         ledger.ensure_ledger(con)
         audit.ensure_tables(con)
-        for entity in ENTITIES:
+        for entity in entities:
             con.execute(entity.create_table_sql())
             for statement in entity.add_missing_meta_columns_sql():
                 con.execute(statement)
+        file_drops.create_canonical_views(con, drops)
         scratch_dir = warehouse_path.parent / ".ingest_scratch"
         documents = DocumentCache()
         # File by file, so that a page file feeding two entities (tweets -> x_tweets and x_users) is hashed and
         # parsed once.
         work = sorted(
-            ((path, order, entity) for order, entity in enumerate(ENTITIES) for path in entity.files(landing_dir)),
+            ((path, order, entity) for order, entity in enumerate(entities) for path in entity.files(landing_dir)),
             key=lambda item: (item[0], item[1]),
         )
-        for entity in ENTITIES:
+        for entity in entities:
             report.entities[entity.table] = EntityReport()
         hashes: dict[Path, str] = {}
         for path, _, entity in work:

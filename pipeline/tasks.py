@@ -18,7 +18,11 @@ def extract_sources() -> dict:
 
 def ingest_landing() -> dict:
     paths = load_paths()
-    return measured(lambda: ingest.load_landing(paths.landing_dir, paths.warehouse_path).to_dict())
+    return measured(
+        lambda: ingest.load_landing(
+            paths.landing_dir, paths.warehouse_path, sources_config=paths.sources_config_path
+        ).to_dict()
+    )
 
 
 def dbt_build() -> dict:

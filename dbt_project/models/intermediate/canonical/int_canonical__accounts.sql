@@ -2,6 +2,12 @@
 -- different systems never collide.
 with
 
+file_drops as (
+
+    select * from {{ ref('stg_file_drops__accounts') }}
+
+),
+
 crm_accounts as (
 
     select * from {{ ref('stg_crm__accounts') }}
@@ -84,6 +90,8 @@ unioned as (
     select * from from_maven
     union all by name
     select * from from_olist
+    union all by name
+    select * from file_drops
 
 ),
 

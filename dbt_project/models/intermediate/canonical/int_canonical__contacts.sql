@@ -1,6 +1,12 @@
 -- People the business knows by name or id: CRM contacts and e-commerce customers.
 with
 
+file_drops as (
+
+    select * from {{ ref('stg_file_drops__contacts') }}
+
+),
+
 crm_contacts as (
 
     select * from {{ ref('stg_crm__contacts') }}
@@ -71,6 +77,8 @@ unioned as (
     select * from from_crm
     union all by name
     select * from from_olist
+    union all by name
+    select * from file_drops
 
 ),
 

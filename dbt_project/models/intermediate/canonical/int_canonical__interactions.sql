@@ -2,6 +2,12 @@
 -- comments, reviews and ideas. Inbound is from the customer, outbound from the business.
 with
 
+file_drops as (
+
+    select * from {{ ref('stg_file_drops__interactions') }}
+
+),
+
 x_tweets as (
 
     select * from {{ ref('stg_x__tweets') }}
@@ -204,6 +210,8 @@ unioned as (
     select * from from_ideas
     union all by name
     select * from from_olist_reviews
+    union all by name
+    select * from file_drops
 
 ),
 

@@ -1,6 +1,12 @@
 -- Every source's sales opportunities in one shape: what was sold (or is being sold) to which account, for how much.
 with
 
+file_drops as (
+
+    select * from {{ ref('stg_file_drops__opportunities') }}
+
+),
+
 crm_opportunities as (
 
     select * from {{ ref('stg_crm__opportunities') }}
@@ -106,6 +112,8 @@ unioned as (
     select * from from_maven
     union all by name
     select * from from_olist
+    union all by name
+    select * from file_drops
 
 ),
 

@@ -2,6 +2,12 @@
 -- calls, e-commerce orders, and marketing leads.
 with
 
+file_drops as (
+
+    select * from {{ ref('stg_file_drops__touchpoints') }}
+
+),
+
 segment_events as (
 
     select * from {{ ref('stg_segment__events') }}
@@ -165,6 +171,8 @@ unioned as (
     select * from from_olist_orders
     union all by name
     select * from from_olist_leads
+    union all by name
+    select * from file_drops
 
 ),
 
