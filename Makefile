@@ -17,7 +17,21 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__API__HOST := 127.0.0.1
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
-export OUTCOMES_WAREHOUSE_PATH ?= $(CURDIR)/warehouse/outcomes.duckdb
+
+# `make run DATA=folder` runs the same DAG on a folder of real exports (layout: docs/landing_contract.md) instead of
+# demo data, with its own warehouse, serving file and reports under exports/ folders so the two never mix.
+ifdef DATA
+export OUTCOMES_LANDING_DIR := $(abspath $(DATA))
+RUN_OUTPUT := /exports
+RUN_INPUT :=
+else
+RUN_OUTPUT :=
+RUN_INPUT := demo-data
+endif
+export OUTCOMES_WAREHOUSE_PATH ?= $(CURDIR)/warehouse$(RUN_OUTPUT)/outcomes.duckdb
+export OUTCOMES_SERVING_PATH ?= $(CURDIR)/serving$(RUN_OUTPUT)/outcomes.duckdb
+export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
+RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
 
 .PHONY: setup run demo-data airflow-db test lint bench clean
 
@@ -40,13 +54,13 @@ airflow-db: setup
 	$(BIN)/airflow db migrate > /dev/null
 	$(BIN)/airflow pools set warehouse_writer 1 "Tasks that write the DuckDB warehouse (one writer per file)" > /dev/null
 
-run: demo-data airflow-db
-	@mkdir -p reports
-	@echo "Running DAG social_outcomes through Airflow (log: reports/airflow_dags_test.log)..."
-	@$(BIN)/airflow dags test social_outcomes > reports/airflow_dags_test.log 2>&1 \
-		|| { tail -n 60 reports/airflow_dags_test.log; echo "DAG run failed; full log: reports/airflow_dags_test.log"; exit 1; }
+run: $(RUN_INPUT) airflow-db
+	@mkdir -p $(OUTCOMES_REPORTS_DIR)
+	@echo "Running DAG social_outcomes through Airflow on $${OUTCOMES_LANDING_DIR:-landing} (log: $(RUN_LOG))..."
+	@$(BIN)/airflow dags test social_outcomes > $(RUN_LOG) 2>&1 \
+		|| { tail -n 60 $(RUN_LOG); echo "DAG run failed; full log: $(RUN_LOG)"; exit 1; }
 	$(BIN)/python -m pipeline.run_summary
-	@echo "  airflow log $(CURDIR)/reports/airflow_dags_test.log"
+	@echo "  airflow log $(RUN_LOG)"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -12,8 +12,8 @@ renamed as (
         review_id,
         order_id,
         {{ integer_from_text('review_score') }} as review_score,
-        {{ blank_as_null('review_comment_title') }} as review_title,
-        {{ blank_as_null('review_comment_message') }} as review_message,
+        nullif(review_comment_title, '') as review_title,
+        nullif(review_comment_message, '') as review_message,
         -- The survey is sent at midnight local time; the answer time is when the customer wrote the review.
         {{ utc_from_local('review_creation_date', var('olist_time_zone')) }} as survey_sent_at,
         {{ utc_from_local('review_answer_timestamp', var('olist_time_zone')) }} as answered_at,
