@@ -34,18 +34,26 @@ def json_path(name: str) -> str:
     return quote_literal('$."' + name.replace('"', '\\"') + '"')
 
 
+def _json_columns(entity: Entity) -> list[str]:
+    return [name for name, type_ in entity.columns if type_ == "JSON"]
+
+
 def json_fields_sql(entity: Entity) -> str:
-    """Every declared field of `rec` extracted in one parse each for text and JSON (lists `_text` and `_json`)."""
+    """Every declared field of `rec` as text, and the JSON-typed ones as JSON, each list extracted in one parse
+    (lists `_text` and `_json`)."""
     paths = ", ".join(json_path(name) for name in entity.column_names)
-    return f"SELECT rec, json_extract_string(rec, [{paths}]) AS _text, json_extract(rec, [{paths}]) AS _json"
+    json_paths = ", ".join(json_path(name) for name in _json_columns(entity))
+    as_json = f"json_extract(rec, [{json_paths}])" if json_paths else "CAST([] AS JSON[])"
+    return f"SELECT rec, json_extract_string(rec, [{paths}]) AS _text, {as_json} AS _json"
 
 
 def json_access(entity: Entity) -> FieldAccess:
     """Fields of a JSON record, read from the lists `json_fields_sql` extracted (DuckDB lists count from 1)."""
     position = {name: index + 1 for index, name in enumerate(entity.column_names)}
+    json_position = {name: index + 1 for index, name in enumerate(_json_columns(entity))}
     return FieldAccess(
         text=lambda name: f"_text[{position[name]}]",
-        json=lambda name: f"nullif(_json[{position[name]}], 'null'::JSON)",
+        json=lambda name: f"nullif(_json[{json_position[name]}], 'null'::JSON)",
     )
 
 
@@ -93,8 +101,9 @@ def violations(entity: Entity, access: FieldAccess, loaded_at: datetime) -> str:
                 f"THEN '{name} is not {TYPE_NAMES[type_]}: ' || left({text}, 40) END"
             )
         if type_ == "VARCHAR":
+            # strlen (bytes) is cheap and never less than length (characters): length runs only on long texts.
             checks.append(
-                f"CASE WHEN length({text}) > {MAX_TEXT_CHARS} "
+                f"CASE WHEN strlen({text}) > {MAX_TEXT_CHARS} AND length({text}) > {MAX_TEXT_CHARS} "
                 f"THEN '{name} is longer than {MAX_TEXT_CHARS} characters (' || length({text}) || ')' END"
             )
     if entity.event_time:
@@ -103,7 +112,7 @@ def violations(entity: Entity, access: FieldAccess, loaded_at: datetime) -> str:
         checks.append(
             f"CASE WHEN {raw} IS NOT NULL AND {moment} IS NULL "
             f"THEN '{entity.event_time} is not a timestamp: ' || left({raw}, 40) "
-            f"WHEN {moment} < TIMESTAMP '{EARLIEST_EVENT}' OR {moment} > TIMESTAMP {latest} + INTERVAL 1 DAY "
+            f"WHEN {moment} NOT BETWEEN TIMESTAMP '{EARLIEST_EVENT}' AND TIMESTAMP {latest} + INTERVAL 1 DAY "
             f"THEN '{entity.event_time} out of range: ' || left({raw}, 40) END"
         )
     return f"concat_ws('; ', {', '.join(checks)})" if checks else "''"

@@ -208,10 +208,11 @@ def extra_fields_sql(entity: Entity, header: list[str] | None) -> tuple[str, str
     known = [*entity.column_names, *entity.ignored_fields]
     declared = "[" + ", ".join(quote_literal(name) for name in known) + "]"
     if header is None:
+        # The keys are computed once per record, in the source query (`json_fields_sql`), as `_extra_keys`.
         keys = f"list_filter(json_keys(rec), lambda key: NOT list_contains({declared}, key))"
         value = (
-            f"CASE WHEN len({keys}) > 0 THEN CAST(to_json(map_from_entries("
-            f"list_transform({keys}, lambda key: {{'key': key, 'value': rec -> key}}))) AS JSON) END"
+            "CASE WHEN len(_extra_keys) > 0 THEN CAST(to_json(map_from_entries("
+            "list_transform(_extra_keys, lambda key: {'key': key, 'value': rec -> key}))) AS JSON) END"
         )
         return value, keys
     extra = [name for name in header if name not in known]

@@ -24,17 +24,31 @@ class Batch:
 def staged_sql(entity: Entity, header: list[str] | None, loaded_at: datetime) -> str:
     bare_cr = isinstance(entity.source, CsvRows) and entity.source.bare_cr_in_text
     access = contract.json_access(entity) if header is None else contract.csv_access(set(header), bare_cr)
-    source = f"({contract.json_fields_sql(entity)} FROM _incoming)" if header is None else "_incoming"
+    extra_value, extra_keys = extra_fields_sql(entity, header)
+    if header is None:
+        source = f"({contract.json_fields_sql(entity)}, {extra_keys} AS _extra_keys, rowid AS _row FROM _incoming)"
+        extra_keys = "_extra_keys"
+    else:
+        source = "(SELECT *, rowid AS _row FROM _incoming)"
     typed = ", ".join(
         f"{contract.typed_value(entity, access, name, type_)} AS {quote_ident(name)}" for name, type_ in entity.columns
     )
-    payload = payload_sql(entity, header)
-    extra_value, extra_keys = extra_fields_sql(entity, header)
+    # The payload is hashed, not kept: quarantine reads the few refused records' payloads back from `_incoming`.
     return (
         "CREATE OR REPLACE TEMP TABLE _staged AS "
-        f"SELECT {typed}, {extra_value} AS _extra_fields, {extra_keys} AS _extra_keys, {payload} AS _payload, "
-        f"md5({payload}) AS _record_hash, {contract.violations(entity, access, loaded_at)} AS _violations "
+        f"SELECT {typed}, {extra_value} AS _extra_fields, {extra_keys} AS _extra_keys, _row, "
+        f"md5({payload_sql(entity, header)}) AS _record_hash, "
+        f"{contract.violations(entity, access, loaded_at)} AS _violations "
         f"FROM {source}"
+    )
+
+
+def quarantined_payloads_sql(entity: Entity, header: list[str] | None) -> str:
+    """(payload, reasons) of the staged records that break the contract."""
+    return (
+        f"SELECT incoming._payload, staged._violations FROM (SELECT rowid AS _row, {payload_sql(entity, header)} "
+        "AS _payload FROM _incoming) AS incoming "
+        "INNER JOIN (SELECT _row, _violations FROM _staged WHERE _violations <> '') AS staged USING (_row)"
     )
 
 
@@ -64,30 +78,28 @@ def load_file(
                 f"INSERT INTO {audit.QUARANTINE_TABLE} VALUES (?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))",
                 [[*meta, reason, payload, batch.loaded_at] for reason, payload in incoming.rejects],
             )
-        con.execute(
-            f"INSERT INTO {audit.QUARANTINE_TABLE} SELECT ?, ?, ?, _violations, _payload, CAST(? AS TIMESTAMP) "
-            "FROM _staged WHERE _violations <> ''",
-            [*meta, batch.loaded_at],
-        )
-        # Exact copies (same payload) of a row already in raw, or earlier in this file, are counted, not loaded.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _fresh AS SELECT * FROM ("
-            "SELECT *, row_number() OVER (PARTITION BY _record_hash) AS _copy FROM _staged WHERE _violations = '') "
-            f"AS valid ANTI JOIN {entity.qualified_table} AS loaded ON valid._record_hash = loaded._record_hash "
-            "WHERE valid._copy = 1"
-        )
-        columns = ", ".join(quote_ident(name) for name in entity.column_names)
-        con.execute(
-            f"INSERT INTO {entity.qualified_table} BY NAME SELECT {columns}, _extra_fields, _record_hash, "
-            "? AS _batch_id, CAST(? AS TIMESTAMP) AS _loaded_at, ? AS _source_file FROM _fresh",
-            [batch.batch_id, batch.loaded_at, source_file],
-        )
-        staged, quarantined, fresh = con.execute(
-            "SELECT (SELECT count(*) FROM _staged), (SELECT count(*) FROM _staged WHERE _violations <> ''), "
-            "(SELECT count(*) FROM _fresh)"
+        staged, quarantined, new_columns = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE _violations <> ''), "
+            "list_sort(list_distinct(flatten(list(_extra_keys)))) FROM _staged"
         ).fetchone()
-        new_columns = con.execute("SELECT list_sort(list_distinct(flatten(list(_extra_keys)))) FROM _staged")
-        report.new_columns = new_columns.fetchone()[0] or []
+        if quarantined:
+            con.execute(
+                f"INSERT INTO {audit.QUARANTINE_TABLE} SELECT ?, ?, ?, _violations, _payload, CAST(? AS TIMESTAMP) "
+                f"FROM ({quarantined_payloads_sql(entity, incoming.header)})",
+                [*meta, batch.loaded_at],
+            )
+        # Exact copies (same payload) of a row already in raw, or earlier in this file, are counted, not loaded.
+        # Only the raw rows sharing a hash with this file are joined, so the cost follows the file, not the table.
+        columns = ", ".join(quote_ident(name) for name in entity.column_names)
+        fresh = con.execute(
+            f"INSERT INTO {entity.qualified_table} BY NAME SELECT {columns}, _extra_fields, _record_hash, "
+            "? AS _batch_id, CAST(? AS TIMESTAMP) AS _loaded_at, ? AS _source_file FROM ("
+            "SELECT *, row_number() OVER (PARTITION BY _record_hash) AS _copy FROM _staged WHERE _violations = '') "
+            f"AS valid WHERE valid._copy = 1 AND valid._record_hash NOT IN (SELECT _record_hash FROM "
+            f"{entity.qualified_table} SEMI JOIN _staged USING (_record_hash))",
+            [batch.batch_id, batch.loaded_at, source_file],
+        ).fetchone()[0]
+        report.new_columns = new_columns or []
         report.rows_read = staged + len(incoming.rejects)
         report.rows_quarantined = quarantined + len(incoming.rejects)
         report.rows_loaded = fresh
