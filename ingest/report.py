@@ -49,6 +49,8 @@ class IngestReport:
     loaded_at: str
     entities: dict[str, EntityReport] = field(default_factory=dict)
     failures: list[FileFailure] = field(default_factory=list)
+    # Files in the landing folder that no source reads (hidden files and the demo manifest aside): listed, not loaded.
+    unmatched_files: list[str] = field(default_factory=list)
 
     @property
     def files_loaded(self) -> int:
@@ -97,6 +99,7 @@ class IngestReport:
                 "rows_duplicate": self.rows_duplicate,
             },
             "missing_entities": self.missing_entities,
+            "unmatched_files": self.unmatched_files,
             "entities": {name: asdict(e) for name, e in self.entities.items()},
             "failures": [asdict(f) for f in self.failures],
         }

@@ -20,6 +20,19 @@ def default_batch_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+def unmatched_files(landing_dir: Path, matched: set[Path]) -> list[str]:
+    """Files no entity reads, so a user sees an export that was not picked up (hidden files and the demo
+    generator's manifest.json are not exports)."""
+    return sorted(
+        path.relative_to(landing_dir).as_posix()
+        for path in landing_dir.rglob("*")
+        if path.is_file()
+        and path not in matched
+        and not any(part.startswith(".") for part in path.relative_to(landing_dir).parts)
+        and path.relative_to(landing_dir).as_posix() != "manifest.json"
+    )
+
+
 def load_landing(
     landing_dir: Path, warehouse_path: Path, batch_id: str | None = None, sources_config: Path | None = None
 ) -> IngestReport:
@@ -64,6 +77,7 @@ def load_landing(
         )
         for entity in entities:
             report.entities[entity.table] = EntityReport()
+        report.unmatched_files = unmatched_files(landing_dir, {path for path, _, _ in work})
         hashes: dict[Path, str] = {}
         for path, _, entity in work:
             counts = report.entities[entity.table]

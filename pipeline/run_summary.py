@@ -94,6 +94,10 @@ def format_summary(summary: dict) -> str:
             f"{ingested['rows_duplicate']:,} duplicates skipped, {ingested['rows_quarantined']:,} quarantined",
             "  (refused records with reasons: raw._quarantine; per-file counts: raw._ingest_audit)",
         ]
+        unmatched = summary["stages"]["ingest"].get("unmatched_files") or []
+        if unmatched:
+            shown = ", ".join(unmatched[:3]) + (", ..." if len(unmatched) > 3 else "")
+            lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded: {shown}")
     care = summary["care_headlines"]
     overall = care["overall"]
     lines += [

@@ -38,21 +38,33 @@ def test_every_raw_table_has_a_staging_model(built_warehouse):
                 "select table_name from information_schema.tables where table_schema = 'staging'"
             ).fetchall()
         }
-    prefixes = {"x_": "x__", "zendesk_": "zendesk__", "crm_": "crm__", "community_": "community__"}
+    # raw table prefix -> staging family; exceptions are the tables whose name is not <prefix><entity>
+    prefixes = {
+        "x_": "x",
+        "zendesk_": "zendesk",
+        "crm_": "crm",
+        "community_": "community",
+        "olist_": "olist",
+        "maven_": "maven_crm",
+        "file_drop_": "file_drops",
+    }
+    exceptions = {
+        "reviews": "stg_reviews__reviews",
+        "segment_events": "stg_segment__events",
+        "email_events": "stg_email__events",
+        "call_center_calls": "stg_call_center__calls",
+        "twcs_tweets": "stg_twcs__tweets",
+        "olist_marketing_qualified_leads": "stg_olist_marketing__qualified_leads",
+        "olist_closed_deals": "stg_olist_marketing__closed_deals",
+    }
     expected = set()
     for table in raw:
-        for prefix, family in prefixes.items():
-            if table.startswith(prefix):
-                expected.add(f"stg_{family}{table.removeprefix(prefix)}")
-                break
-    expected |= {
-        "stg_reviews__reviews",
-        "stg_segment__events",
-        "stg_email__events",
-        "stg_call_center__calls",
-        "stg_twcs__tweets",
-    }
-    assert len(raw) == 17
+        if table in exceptions:
+            expected.add(exceptions[table])
+            continue
+        prefix = next(prefix for prefix in prefixes if table.startswith(prefix))
+        expected.add(f"stg_{prefixes[prefix]}__{table.removeprefix(prefix)}")
+    assert len(raw) == 37
     assert expected == staged
 
 

@@ -425,6 +425,17 @@ def test_missing_families_create_empty_tables_and_are_reported(tmp_path):
     assert all(counts[table] > 0 for table in crm)
 
 
+def test_files_no_source_reads_are_listed_not_loaded(landing, tmp_path):
+    (landing / "exports").mkdir()
+    (landing / "exports" / "churn.xlsx").write_bytes(b"PK\x03\x04")
+    (landing / "MANIFEST.md").write_text("# where these files came from\n")
+    (landing / ".DS_Store").write_bytes(b"\x00")
+    report = ingest.load_landing(landing, tmp_path / "wh.duckdb")
+    assert report.unmatched_files == ["MANIFEST.md", "exports/churn.xlsx", "twcs/PROVENANCE.md"]
+    assert report.to_dict()["unmatched_files"] == report.unmatched_files
+    assert report.failures == []
+
+
 def test_missing_landing_folder_raises(tmp_path):
     with pytest.raises(FileNotFoundError):
         ingest.load_landing(tmp_path / "nope", tmp_path / "wh.duckdb")
