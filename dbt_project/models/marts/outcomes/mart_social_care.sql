@@ -91,16 +91,24 @@ joined as (
 
 ),
 
+with_backlog as (
+
+    select
+        *,
+        cast(sum(conversations - resolved_conversations) over (
+            partition by channel, team, priority order by activity_date rows between unbounded preceding and current row
+        ) as integer) as open_backlog
+    from joined
+
+),
+
 final as (
 
     select
         *,
         1.0 * responded_conversations / nullif(conversations, 0) as response_rate,
-        1.0 * sla_met_conversations / nullif(conversations, 0) as sla_attainment_rate,
-        cast(sum(conversations - resolved_conversations) over (
-            partition by channel, team, priority order by activity_date rows between unbounded preceding and current row
-        ) as integer) as open_backlog
-    from joined
+        1.0 * sla_met_conversations / nullif(conversations, 0) as sla_attainment_rate
+    from with_backlog
 
 )
 
