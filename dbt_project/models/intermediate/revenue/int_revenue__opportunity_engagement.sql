@@ -57,7 +57,7 @@ created_engagement as (
             opportunities.account_key = social_touches.account_key
             and social_touches.occurred_at
             >= {{ dbt.dateadd('day', -var('influence_window_days'), 'opportunities.created_at') }}
-            and social_touches.occurred_at <= opportunities.created_at
+            and opportunities.created_at >= social_touches.occurred_at
     group by opportunities.opportunity_key
 
 ),
