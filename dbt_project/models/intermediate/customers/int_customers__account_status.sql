@@ -1,4 +1,4 @@
--- Every account with its segment and when it was a customer. The CRM's customer lifecycle says so where it exists;
+-- Every account with its segment and when it was a customer. For CRM accounts the customer lifecycle export decides;
 -- elsewhere (Maven, Olist sellers, file drops) an account becomes a customer when its first opportunity is won.
 with
 
@@ -48,8 +48,13 @@ final as (
             when accounts.employee_count is not null then 'SMB'
             else 'Unknown'
         end as segment,
-        coalesce(lifecycle.customer_since, first_wins.first_won_on) as customer_since,
-        coalesce(lifecycle.customer_since, first_wins.first_won_on) is not null as is_customer,
+        case
+            when accounts.source_system = 'crm' then lifecycle.customer_since else first_wins.first_won_on
+        end as customer_since,
+        case
+            when accounts.source_system = 'crm' then lifecycle.customer_since is not null
+            else first_wins.first_won_on is not null
+        end as is_customer,
         coalesce(lifecycle.is_churned, false) as is_churned
     from accounts
     left join lifecycle on accounts.account_key = 'crm:' || lifecycle.account_id
