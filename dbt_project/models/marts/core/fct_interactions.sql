@@ -182,6 +182,12 @@ final as (
         topics.owning_team,
         coalesce(account_status.segment, 'Unknown') as segment,
         case
+            when with_accounts.channel in ('x_mention', 'x_dm') then 'social'
+            when with_accounts.channel in ('community', 'review') then with_accounts.channel
+            when with_accounts.interaction_type in ('email', 'call', 'web_event') then with_accounts.interaction_type
+            else 'support'
+        end as channel_group,
+        case
             when with_accounts.channel in ('x_mention', 'x_dm') then 'x'
             when with_accounts.channel = 'voice' then 'phone'
             else with_accounts.source_system
