@@ -119,7 +119,7 @@ final as (
         interactions.occurred_at as received_at,
         interactions.body,
         items.status = 'open' as is_open,
-        {{ dbt.datediff('interactions.occurred_at', 'as_of.as_of_at', 'day') }} as age_days
+        {{ dbt.datediff('interactions.occurred_at', 'as_of.as_of_at', 'day') }} as age_days  -- noqa: LT05
     from items
     inner join interactions on items.interaction_key = interactions.interaction_key
     cross join as_of
