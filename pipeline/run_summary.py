@@ -1,4 +1,5 @@
-"""The short summary a run ends with: rows per layer, the care mart's headline numbers, where the files are.
+"""The short summary a run ends with: rows per layer, the executive scorecard, the care mart's headline numbers,
+where the files are.
 
 The DAG's last task writes it to reports/run_summary.json; `python -m pipeline.run_summary` prints the latest one.
 """
@@ -33,6 +34,15 @@ from fct_care_conversations group by team order by sla_attainment_rate
 """
 
 
+SCORECARD_SQL = """
+select kpi, kpi_label, unit, kpi_value, prior_value, target, up_is_good, is_on_target, period_start
+from mart_exec_scorecard
+where period_start = (select max(period_start) from mart_exec_scorecard)
+order by display_order
+"""
+TEAMS_SHOWN = 10
+
+
 def rows_per_layer(warehouse_path: Path) -> dict[str, dict[str, int]]:
     layers: dict[str, dict[str, int]] = {}
     with duckdb.connect(str(warehouse_path), read_only=True) as connection:
@@ -60,9 +70,19 @@ def headline_numbers(serving_path: Path) -> dict:
     return {"overall": overall, "by_team": teams, "worst_sla_team": teams[0]["team"] if teams else None}
 
 
+def scorecard(serving_path: Path) -> list[dict]:
+    """The latest month of the executive scorecard (empty when the serving copy has no scorecard yet)."""
+    with duckdb.connect(str(serving_path), read_only=True) as connection:
+        published = {
+            row[0] for row in connection.execute("select table_name from information_schema.tables").fetchall()
+        }
+        return records(connection, SCORECARD_SQL) if "mart_exec_scorecard" in published else []
+
+
 def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
     summary = {
         "rows_per_layer": rows_per_layer(paths.warehouse_path),
+        "scorecard": scorecard(paths.serving_path),
         "care_headlines": headline_numbers(paths.serving_path),
         "stages": stage_reports,
         "paths": {
@@ -79,6 +99,30 @@ def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
 
 def _minutes(value) -> str:
     return "n/a" if value is None else f"{value:,.1f} min"
+
+
+def _kpi(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "minutes":
+        return f"{value:,.1f} min"
+    return f"{value:,.0f}"
+
+
+def format_scorecard(rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    lines = ["", f"Executive scorecard, {rows[0]['period_start']} (marts.mart_exec_scorecard):"]
+    lines.append(f"  {'KPI':<54} {'value':>12} {'prior':>12} {'target':>12}  on target")
+    for row in rows:
+        on_target = {True: "yes", False: "NO", None: ""}[row["is_on_target"]]
+        lines.append(
+            f"  {row['kpi_label']:<54} {_kpi(row['kpi_value'], row['unit']):>12} "
+            f"{_kpi(row['prior_value'], row['unit']):>12} {_kpi(row['target'], row['unit']):>12}  {on_target}"
+        )
+    return lines
 
 
 def format_summary(summary: dict) -> str:
@@ -98,6 +142,7 @@ def format_summary(summary: dict) -> str:
         if unmatched:
             shown = ", ".join(unmatched[:3]) + (", ..." if len(unmatched) > 3 else "")
             lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded: {shown}")
+    lines += format_scorecard(summary.get("scorecard") or [])
     care = summary["care_headlines"]
     overall = care["overall"]
     lines += [
@@ -110,11 +155,13 @@ def format_summary(summary: dict) -> str:
         f"  SLA attainment             {overall['sla_attainment_rate']:>12.1%}",
         "  SLA attainment by team (worst first):",
     ]
-    for team in care["by_team"]:
+    for team in care["by_team"][:TEAMS_SHOWN]:
         lines.append(
             f"    {team['team']:<20} {team['sla_attainment_rate']:>7.1%}  "
             f"median first response {_minutes(team['median_first_response_minutes'])}"
         )
+    if len(care["by_team"]) > TEAMS_SHOWN:
+        lines.append(f"    ... and {len(care['by_team']) - TEAMS_SHOWN} more teams (marts.mart_social_care)")
     lines += ["", "Stages:              wall s   peak MiB (task process + children)"]
     for stage, report in summary["stages"].items():
         lines.append(

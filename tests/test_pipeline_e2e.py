@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline import publish
+from pipeline.run_summary import format_summary
 from tests.conftest import paths_in
 
 BRAND_USER_IDS = {"1001", "1002", "1003", "1004"}
@@ -96,6 +97,11 @@ def test_dag_run_succeeds_and_publishes(pipeline_run):
     assert summary["rows_per_layer"]["raw"] and summary["rows_per_layer"]["marts"]
     published_rows = summary["stages"]["publish"]["tables"]["fct_care_conversations"]
     assert summary["care_headlines"]["overall"]["conversations"] == published_rows > 0
+    kpis = [row["kpi"] for row in summary["scorecard"]]
+    assert kpis[:3] == ["social_share", "median_first_response_minutes", "sla_attainment"]
+    assert "revenue_at_risk" in kpis
+    printed = format_summary(summary)
+    assert "Executive scorecard" in printed and "SLA attainment" in printed
 
 
 def test_social_first_response_matches_independent_computation(pipeline_run, demo_landing):
