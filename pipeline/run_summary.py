@@ -37,7 +37,7 @@ from fct_care_conversations group by team order by sla_attainment_rate
 SCORECARD_SQL = """
 select kpi, kpi_label, unit, kpi_value, prior_value, target, up_is_good, is_on_target, period_start
 from mart_exec_scorecard
-where period_start = (select max(period_start) from mart_exec_scorecard)
+qualify row_number() over (partition by kpi order by period_start desc) = 1
 order by display_order
 """
 TEAMS_SHOWN = 10
@@ -108,18 +108,21 @@ def _kpi(value, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "minutes":
         return f"{value:,.1f} min"
+    if unit == "currency" and abs(value) < 1000:
+        return f"{value:,.2f}"
     return f"{value:,.0f}"
 
 
 def format_scorecard(rows: list[dict]) -> list[str]:
     if not rows:
         return []
-    lines = ["", f"Executive scorecard, {rows[0]['period_start']} (marts.mart_exec_scorecard):"]
-    lines.append(f"  {'KPI':<54} {'value':>12} {'prior':>12} {'target':>12}  on target")
+    # Each KPI's latest month: real exports from several systems rarely end in the same month.
+    lines = ["", "Executive scorecard, latest month of each KPI (marts.mart_exec_scorecard):"]
+    lines.append(f"  {'KPI':<54} {'month':<8} {'value':>12} {'prior':>12} {'target':>12}  on target")
     for row in rows:
         on_target = {True: "yes", False: "NO", None: ""}[row["is_on_target"]]
         lines.append(
-            f"  {row['kpi_label']:<54} {_kpi(row['kpi_value'], row['unit']):>12} "
+            f"  {row['kpi_label']:<54} {str(row['period_start'])[:7]:<8} {_kpi(row['kpi_value'], row['unit']):>12} "
             f"{_kpi(row['prior_value'], row['unit']):>12} {_kpi(row['target'], row['unit']):>12}  {on_target}"
         )
     return lines

@@ -18,6 +18,8 @@ created as (
         sum(case when is_engaged_before_creation then 1 else 0 end) as influenced_opportunities_created,
         sum(case when is_engaged_before_creation then amount else 0 end) as influenced_pipeline_amount
     from opportunities
+    -- Deals without a creation date (Maven's prospecting rows have no engage date) count only once they close.
+    where created_at is not null
     group by currency, cast({{ dbt.date_trunc('month', 'created_at') }} as date)
 
 ),
@@ -39,7 +41,7 @@ closed as (
         avg(case when is_engaged_before_close and is_won then cycle_days end) as avg_cycle_days_engaged,
         avg(case when not is_engaged_before_close and is_won then cycle_days end) as avg_cycle_days_not_engaged
     from opportunities
-    where is_closed
+    where is_closed and close_date is not null
     group by currency, cast({{ dbt.date_trunc('month', 'close_date') }} as date)
 
 ),
