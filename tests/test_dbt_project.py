@@ -120,3 +120,32 @@ def test_a_ticket_deleted_at_the_source_is_soft_deleted_and_leaves_the_mart(ware
         ).fetchone()[0]
     assert staged == ("deleted", True)
     assert in_mart == 0
+
+
+def test_a_crm_change_opens_a_new_account_version_and_closes_the_old_one(warehouse_copy):
+    with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
+        account_id, industry = connection.execute(
+            "select Id, Industry from raw.crm_accounts order by Id limit 1"
+        ).fetchone()
+        connection.execute(
+            """
+            insert into raw.crm_accounts
+            select * replace ('Aerospace' as Industry, '2027-01-01T00:00:00.000Z' as LastModifiedDate,
+                md5('aerospace') as _record_hash)
+            from raw.crm_accounts where Id = ? limit 1
+            """,
+            [account_id],
+        )
+    dbt_build.build(warehouse_copy)
+    with duckdb.connect(str(warehouse_copy.warehouse_path), read_only=True) as connection:
+        versions = connection.execute(
+            "select industry, is_current, valid_to is null from marts.dim_accounts where account_key = ?"
+            " order by valid_from",
+            [f"crm:{account_id}"],
+        ).fetchall()
+        unchanged = connection.execute(
+            "select count(*) from marts.dim_accounts where account_key != ? group by account_key having count(*) > 1",
+            [f"crm:{account_id}"],
+        ).fetchall()
+    assert versions == [(industry, False, False), ("Aerospace", True, True)]
+    assert unchanged == []
