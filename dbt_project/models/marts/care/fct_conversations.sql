@@ -1,10 +1,33 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 -- One row per care conversation with its service levels in calendar and business minutes (first response, next
 -- responses, resolution), SLA flags, and what the opening message was about and who sent it.
 with
 
+conversation_activity as (
+
+    select * from {{ ref('int_care__conversation_sla') }}
+
+),
+
 conversations as (
 
     select * from {{ ref('fct_care_conversations') }}
+    {% if is_incremental() %}
+        -- Conversations with activity since the cutoff, and every one still unresolved (its breach flags move
+        -- with the as-of time), are recomputed; resolved conversations without new activity keep their row.
+        where conversation_id in (
+            select conversation_id from conversation_activity
+            where not is_resolved or last_activity_at >= ({{ incremental_cutoff('opened_at') }})
+        )
+    {% endif %}
 
 ),
 

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='interaction_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 -- One row per interaction across every channel: messages (posts, replies, DMs, ticket comments, reviews, ideas) and
 -- journey events (emails, calls, web events), with who wrote it, their CRM link, source class and text signals.
 with
@@ -5,12 +14,25 @@ with
 messages as (
 
     select * from {{ ref('int_canonical__interactions') }}
+    {% if is_incremental() %}
+        -- Late-arriving records up to var `incremental_lookback_days` before the newest loaded one are picked up.
+        where occurred_at >= ({{ incremental_cutoff('occurred_at') }})
+    {% endif %}
 
 ),
 
 touchpoints as (
 
     select * from {{ ref('int_canonical__touchpoints') }}
+
+),
+
+recent_touchpoints as (
+
+    select * from touchpoints
+    {% if is_incremental() %}
+        where occurred_at >= ({{ incremental_cutoff('occurred_at') }})
+    {% endif %}
 
 ),
 
@@ -131,7 +153,7 @@ from_touchpoints as (
         case touchpoints.channel when 'email' then 'email' when 'voice' then 'call' else 'web_event' end
             as interaction_type,
         touchpoints.account_key
-    from touchpoints
+    from recent_touchpoints as touchpoints
     left join contacts_by_email on lower(touchpoints.contact_email) = contacts_by_email.email
     -- Orders and leads are outcomes of the journey (fct_touchpoints), not conversations with the customer.
     where
