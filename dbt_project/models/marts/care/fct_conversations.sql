@@ -11,7 +11,8 @@
 -- responses, resolution), SLA flags, and what the opening message was about and who sent it.
 with
 
-conversation_activity as (
+-- Read by incremental runs only.
+conversation_activity as (  -- noqa: ST03
 
     select * from {{ ref('int_care__conversation_sla') }}
 
