@@ -1,9 +1,12 @@
+-- The post-hook removes rows whose source record is gone upstream (a ticket deleted at the source), which
+-- delete+insert alone would keep.
 {{
     config(
         materialized='incremental',
         unique_key='conversation_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} where conversation_id not in (select conversation_id from {{ ref('fct_care_conversations') }})"
     )
 }}
 

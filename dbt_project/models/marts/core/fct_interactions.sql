@@ -1,9 +1,12 @@
+-- The post-hook removes rows whose source record is gone upstream (a ticket deleted at the source), which
+-- delete+insert alone would keep.
 {{
     config(
         materialized='incremental',
         unique_key='interaction_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} where interaction_key not in (select interaction_key from {{ ref('int_canonical__interactions') }} union all select touchpoint_key from {{ ref('int_canonical__touchpoints') }})"
     )
 }}
 
