@@ -64,15 +64,13 @@ def paths_in(root: Path, landing: Path, monkeypatch=None):
     return load_paths()
 
 
-@pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory, demo_landing):
-    """The demo landing folder ingested and built by dbt once; tests copy it before changing anything."""
+def ingest_and_build(root: Path, landing: Path):
+    """Ingest `landing` into a warehouse under `root` and `dbt build` it; OUTCOMES_* are restored afterwards."""
     import ingest
     from pipeline import dbt_build
 
-    root = tmp_path_factory.mktemp("built")
     saved = {key: os.environ.get(key) for key in os.environ if key.startswith("OUTCOMES_")}
-    paths = paths_in(root, demo_landing)
+    paths = paths_in(root, landing)
     try:
         ingest.load_landing(paths.landing_dir, paths.warehouse_path)
         dbt_build.build(paths)
@@ -81,6 +79,12 @@ def built_warehouse(tmp_path_factory, demo_landing):
             del os.environ[key]
         os.environ.update({key: value for key, value in saved.items() if value is not None})
     return paths
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory, demo_landing):
+    """The demo landing folder ingested and built by dbt once; tests copy it before changing anything."""
+    return ingest_and_build(tmp_path_factory.mktemp("built"), demo_landing)
 
 
 @pytest.fixture

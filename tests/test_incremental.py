@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import duckdb
 import pytest
 
-from tests.conftest import paths_in
+from tests.conftest import ingest_and_build
 
 LATER_MONTHS = "2026-"
 COMPARED = ["fct_interactions", "fct_conversations", "mart_topic_trends", "mart_social_care", "mart_exec_scorecard"]
 
 
-def build(root, landing):
-    import ingest
-    from pipeline import dbt_build
-
-    saved = {key: os.environ.get(key) for key in os.environ if key.startswith("OUTCOMES_")}
-    paths = paths_in(root, landing)
-    try:
-        ingest.load_landing(paths.landing_dir, paths.warehouse_path)
-        dbt_build.build(paths)
-    finally:
-        for key in [key for key in os.environ if key.startswith("OUTCOMES_")]:
-            del os.environ[key]
-        os.environ.update({key: value for key, value in saved.items() if value is not None})
-    return paths
-
-
 @pytest.fixture(scope="module")
 def two_warehouses(tmp_path_factory, demo_landing):
     root = tmp_path_factory.mktemp("incremental")
-    full = build(root / "full", demo_landing)
+    full = ingest_and_build(root / "full", demo_landing)
     landing = root / "landing"
     shutil.copytree(demo_landing, landing)
     later = sorted(path for path in landing.rglob(f"{LATER_MONTHS}*") if path.is_file())
@@ -42,11 +25,11 @@ def two_warehouses(tmp_path_factory, demo_landing):
         target = held_back / path.relative_to(landing)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(path, target)
-    stepwise = build(root / "stepwise", landing)
+    stepwise = ingest_and_build(root / "stepwise", landing)
     with duckdb.connect(str(stepwise.warehouse_path), read_only=True) as connection:
         first_batch_rows = connection.execute("select count(*) from marts.fct_interactions").fetchone()[0]
     shutil.copytree(held_back, landing, dirs_exist_ok=True)
-    stepwise = build(root / "stepwise", landing)
+    stepwise = ingest_and_build(root / "stepwise", landing)
     return full, stepwise, first_batch_rows, len(later)
 
 

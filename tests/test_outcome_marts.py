@@ -7,13 +7,12 @@ the hot-button rule's minimum increase, and churn and win rates rest on a few do
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import duckdb
 import pytest
 
-from tests.conftest import TEST_SEED, paths_in
+from tests.conftest import TEST_SEED, ingest_and_build, paths_in
 
 TRUTH_SCALE = 0.1
 
@@ -21,21 +20,11 @@ TRUTH_SCALE = 0.1
 @pytest.fixture(scope="module")
 def truth_warehouse(tmp_path_factory):
     import demo_data
-    import ingest
-    from pipeline import dbt_build
 
     root = tmp_path_factory.mktemp("truths")
     landing = root / "landing"
     demo_data.generate(landing, scale=TRUTH_SCALE, seed=TEST_SEED)
-    saved = {key: os.environ.get(key) for key in os.environ if key.startswith("OUTCOMES_")}
-    paths = paths_in(root, landing)
-    try:
-        ingest.load_landing(paths.landing_dir, paths.warehouse_path)
-        dbt_build.build(paths)
-    finally:
-        for key in [key for key in os.environ if key.startswith("OUTCOMES_")]:
-            del os.environ[key]
-        os.environ.update({key: value for key, value in saved.items() if value is not None})
+    paths = ingest_and_build(root, landing)
     truths = json.loads((landing / "manifest.json").read_text())["truths"]
     return paths, truths
 

@@ -17,11 +17,7 @@ sla_targets as (
 
 as_of as (
 
-    {% if var('care_as_of') %}
-        select cast('{{ var("care_as_of") }}' as timestamp) as as_of_at
-    {% else %}
-        select max(last_activity_at) as as_of_at from conversations
-    {% endif %}
+    {{ care_as_of('conversations', 'last_activity_at') }}
 
 ),
 

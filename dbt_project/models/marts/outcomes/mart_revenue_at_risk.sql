@@ -34,11 +34,7 @@ interactions as (
 
 as_of as (
 
-    {% if var('care_as_of') %}
-        select cast('{{ var("care_as_of") }}' as timestamp) as as_of_at
-    {% else %}
-        select max(occurred_at) as as_of_at from interactions
-    {% endif %}
+    {{ care_as_of('interactions', 'occurred_at') }}
 
 ),
 
