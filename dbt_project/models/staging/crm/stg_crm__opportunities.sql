@@ -30,10 +30,7 @@ renamed as (
 
 deduplicated as (
 
-    select * exclude (_source_file_for_dedup, _loaded_at_for_dedup)
-    from renamed
-    qualify
-        row_number() over (partition by opportunity_id order by last_modified_at desc, _loaded_at_for_dedup desc) = 1
+    {{ latest_version('renamed', 'opportunity_id', 'last_modified_at') }}
 
 )
 

@@ -25,11 +25,7 @@ renamed as (
 
 deduplicated as (
 
-    select * exclude (_source_file_for_dedup, _loaded_at_for_dedup)
-    from renamed
-    qualify
-        row_number() over (partition by email_event_id order by _loaded_at_for_dedup desc, _source_file_for_dedup desc)
-        = 1
+    {{ latest_version('renamed', 'email_event_id') }}
 
 )
 

@@ -22,11 +22,7 @@ renamed as (
 
 deduplicated as (
 
-    select * exclude (_loaded_at_for_dedup, _source_file_for_dedup)
-    from renamed
-    qualify row_number() over (
-        partition by order_id, payment_number order by _loaded_at_for_dedup desc, _source_file_for_dedup desc
-    ) = 1
+    {{ latest_version('renamed', 'order_id, payment_number') }}
 
 )
 

@@ -25,11 +25,7 @@ renamed as (
 
 deduplicated as (
 
-    select * exclude (_loaded_at_for_dedup, _source_file_for_dedup)
-    from renamed
-    qualify row_number() over (
-        partition by review_id, order_id order by _loaded_at_for_dedup desc, _source_file_for_dedup desc
-    ) = 1
+    {{ latest_version('renamed', 'review_id, order_id') }}
 
 )
 

@@ -21,9 +21,7 @@ renamed as (
 
 deduplicated as (
 
-    select * exclude (_source_file_for_dedup, _loaded_at_for_dedup)
-    from renamed
-    qualify row_number() over (partition by group_id order by updated_at desc, _loaded_at_for_dedup desc) = 1
+    {{ latest_version('renamed', 'group_id', 'updated_at') }}
 
 )
 
