@@ -23,13 +23,11 @@ def default_batch_id(now: datetime) -> str:
 def unmatched_files(landing_dir: Path, matched: set[Path]) -> list[str]:
     """Files no entity reads, so a user sees an export that was not picked up (hidden files and the demo
     generator's manifest.json are not exports)."""
+    relative = {path: path.relative_to(landing_dir) for path in landing_dir.rglob("*") if path.is_file()}
     return sorted(
-        path.relative_to(landing_dir).as_posix()
-        for path in landing_dir.rglob("*")
-        if path.is_file()
-        and path not in matched
-        and not any(part.startswith(".") for part in path.relative_to(landing_dir).parts)
-        and path.relative_to(landing_dir).as_posix() != "manifest.json"
+        name.as_posix()
+        for path, name in relative.items()
+        if path not in matched and name.as_posix() != "manifest.json" and not any(p.startswith(".") for p in name.parts)
     )
 
 

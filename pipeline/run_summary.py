@@ -71,7 +71,7 @@ def headline_numbers(serving_path: Path) -> dict:
 
 
 def scorecard(serving_path: Path) -> list[dict]:
-    """The latest month of the executive scorecard (empty when the serving copy has no scorecard yet)."""
+    """Each KPI's latest month of the executive scorecard (empty when the serving copy has no scorecard yet)."""
     with duckdb.connect(str(serving_path), read_only=True) as connection:
         published = {
             row[0] for row in connection.execute("select table_name from information_schema.tables").fetchall()
