@@ -10,7 +10,14 @@ import pytest
 from tests.conftest import ingest_and_build
 
 LATER_MONTHS = "2026-"
-COMPARED = ["fct_interactions", "fct_conversations", "mart_topic_trends", "mart_social_care", "mart_exec_scorecard"]
+COMPARED = [
+    "fct_interactions",
+    "fct_conversations",
+    "fct_touchpoints",
+    "mart_topic_trends",
+    "mart_social_care",
+    "mart_exec_scorecard",
+]
 
 
 @pytest.fixture(scope="module")

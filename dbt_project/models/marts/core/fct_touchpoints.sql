@@ -1,199 +1,143 @@
--- Every touchpoint of a person or account in time order across channels: messages, journey events, orders, leads,
--- won deals and churn, each with a journey stage and the time since the same person's and account's previous one.
+-- Incremental runs rewrite only the people and accounts whose touchpoints were added, changed or removed since the
+-- last build: a sequence number or a gap depends on the whole history of its person or account, so those histories
+-- are renumbered in full and everyone else's rows stay as they are. The post-hook removes touchpoints whose source
+-- is gone, which delete+insert alone would keep.
+{{
+    config(
+        materialized='incremental',
+        unique_key='touchpoint_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} where touchpoint_key not in (select touchpoint_key from {{ ref('int_journey__touchpoints') }})"
+    )
+}}
+
+-- Every touchpoint of a person or account in time order across channels, with the time since the same person's and
+-- the same account's previous touchpoint.
+{%- set compared = 'touchpoint_key, person_key, contact_key, account_key, occurred_at, channel, channel_group,
+    touchpoint_type, direction, journey_stage' %}
+
 with
 
-interactions as (
+touchpoints as (
 
-    select * from {{ ref('fct_interactions') }}
-
-),
-
-canonical_touchpoints as (
-
-    select * from {{ ref('int_canonical__touchpoints') }}
+    select * from {{ ref('int_journey__touchpoints') }}
 
 ),
 
-opportunities as (
+{% if is_incremental() %}
 
-    select * from {{ ref('int_canonical__opportunities') }}
+previous as (
 
-),
-
-account_status as (
-
-    select * from {{ ref('int_customers__account_status') }}
+    select * from {{ this }}
 
 ),
 
-contacts as (
+changed as (
 
-    select * from {{ ref('int_canonical__contacts') }}
-
-),
-
-journey_stages as (
-
-    select * from {{ ref('journey_stages') }}
+    (select {{ compared }} from touchpoints except select {{ compared }} from previous)
+    union all
+    (select {{ compared }} from previous except select {{ compared }} from touchpoints)
 
 ),
 
-from_interactions as (
+affected_people as (
+
+    select distinct person_key from changed where person_key is not null
+
+),
+
+affected_accounts as (
+
+    select distinct account_key from changed where account_key is not null
+
+),
+
+{% endif %}
+
+person_touchpoints as (
+
+    select * from touchpoints
+    where person_key is not null
+    {% if is_incremental() %}
+        and person_key in (select affected_people.person_key from affected_people)
+    {% endif %}
+
+),
+
+account_touchpoints as (
+
+    select * from touchpoints
+    where account_key is not null
+    {% if is_incremental() %}
+        and account_key in (select affected_accounts.account_key from affected_accounts)
+    {% endif %}
+
+),
+
+person_ordered as (
 
     select
-        interaction_key as touchpoint_key,
-        contact_key,
-        account_key,
-        occurred_at,
-        channel,
-        channel_group,
-        direction,
-        coalesce(contact_key, actor_key) as person_key,
-        case
-            when interaction_type in ('email', 'call', 'web_event') then body
-            else interaction_type
-        end as touchpoint_type,
-        case
-            when interaction_type in ('email', 'call', 'web_event') then null
-            when
-                source_class = 'client' and sentiment_label = 'positive'
-                and interaction_type in ('post', 'reply', 'review', 'idea') then 'advocacy'
-            when source_class = 'client' then 'service'
-            when source_class = 'prospect' then 'consideration'
-            else 'awareness'
-        end as message_stage
-    from interactions
-    where not coalesce(source_class = 'own_brand', false) or interaction_type in ('email', 'call', 'web_event')
+        touchpoint_key,
+        row_number() over (partition by person_key order by occurred_at, touchpoint_key) as person_sequence,
+        {{ dbt.datediff(
+            'lag(occurred_at) over (partition by person_key order by occurred_at, touchpoint_key)',
+            'occurred_at',
+            'minute'
+        ) }} as minutes_since_person_previous
+    from person_touchpoints
 
 ),
 
--- Journey events carry their event type, which fct_interactions does not keep: take it from the canonical rows.
-journey_events as (
+account_ordered as (
 
     select
-        from_interactions.* exclude (touchpoint_type),
-        coalesce(canonical_touchpoints.touchpoint_type, from_interactions.touchpoint_type) as touchpoint_type
-    from from_interactions
-    left join canonical_touchpoints on from_interactions.touchpoint_key = canonical_touchpoints.touchpoint_key
-
-),
-
-orders_and_leads as (
-
-    select
-        canonical_touchpoints.touchpoint_key,
-        canonical_touchpoints.account_key,
-        canonical_touchpoints.occurred_at,
-        canonical_touchpoints.channel,
-        canonical_touchpoints.touchpoint_type,
-        'inbound' as direction,
-        cast(null as varchar) as message_stage,
-        coalesce(canonical_touchpoints.contact_key, contacts.contact_key) as contact_key,
-        case when canonical_touchpoints.touchpoint_type = 'order' then 'order' else 'lead' end as channel_group,
-        coalesce(canonical_touchpoints.contact_key, 'email:' || lower(canonical_touchpoints.contact_email))
-            as person_key
-    from canonical_touchpoints
-    left join contacts on lower(canonical_touchpoints.contact_email) = contacts.email
-    where canonical_touchpoints.touchpoint_type in ('order', 'marketing_qualified_lead')
-
-),
-
-won_deals as (
-
-    select
-        'won:' || opportunity_key as touchpoint_key,
-        contact_key,
-        account_key,
-        contact_key as person_key,
-        'crm' as channel,
-        'deal' as channel_group,
-        'opportunity_won' as touchpoint_type,
-        'inbound' as direction,
-        cast(null as varchar) as message_stage,
-        cast(close_date as timestamp) as occurred_at
-    from opportunities
-    where is_won and close_date is not null
-
-),
-
-churns as (
-
-    select
-        'churn:' || account_key as touchpoint_key,
-        cast(null as varchar) as contact_key,
-        account_key,
-        cast(null as varchar) as person_key,
-        'crm' as channel,
-        'lifecycle' as channel_group,
-        'account_churned' as touchpoint_type,
-        'inbound' as direction,
-        cast(null as varchar) as message_stage,
-        cast(churned_on as timestamp) as occurred_at
-    from account_status
-    where churned_on is not null
-
-),
-
-unioned as (
-
-    select * from journey_events
-    union all by name
-    select * from orders_and_leads
-    union all by name
-    select * from won_deals
-    union all by name
-    select * from churns
-
-),
-
-staged as (
-
-    select
-        unioned.touchpoint_key,
-        unioned.person_key,
-        unioned.contact_key,
-        unioned.account_key,
-        unioned.occurred_at,
-        unioned.channel,
-        unioned.channel_group,
-        unioned.touchpoint_type,
-        unioned.direction,
-        coalesce(unioned.message_stage, journey_stages.journey_stage, 'awareness') as journey_stage
-    from unioned
-    left join journey_stages on unioned.touchpoint_type = journey_stages.touchpoint_type
-    where unioned.person_key is not null or unioned.account_key is not null
+        touchpoint_key,
+        row_number() over (partition by account_key order by occurred_at, touchpoint_key) as account_sequence,
+        {{ dbt.datediff(
+            'lag(occurred_at) over (partition by account_key order by occurred_at, touchpoint_key)',
+            'occurred_at',
+            'minute'
+        ) }} as minutes_since_account_previous
+    from account_touchpoints
 
 ),
 
 final as (
 
     select
-        *,
-        case
-            when person_key is not null then
-                row_number() over (partition by person_key order by occurred_at, touchpoint_key)
-        end as person_sequence,
-        case
-            when account_key is not null then
-                row_number() over (partition by account_key order by occurred_at, touchpoint_key)
-        end as account_sequence,
-        case
-            when person_key is not null then
-            {{ dbt.datediff(
-                'lag(occurred_at) over (partition by person_key order by occurred_at, touchpoint_key)',
-                'occurred_at',
-                'minute'
-            ) }}
-        end as minutes_since_person_previous,
-        case
-            when account_key is not null then
-            {{ dbt.datediff(
-                'lag(occurred_at) over (partition by account_key order by occurred_at, touchpoint_key)',
-                'occurred_at',
-                'minute'
-            ) }}
-        end as minutes_since_account_previous
-    from staged
+        touchpoints.*,
+        {% if is_incremental() %}
+            -- A row rewritten for its account keeps its person's numbering from the last build, and the reverse.
+            case
+                when person_ordered.touchpoint_key is not null then person_ordered.person_sequence
+                else previous.person_sequence
+            end as person_sequence,
+            case
+                when account_ordered.touchpoint_key is not null then account_ordered.account_sequence
+                else previous.account_sequence
+            end as account_sequence,
+            case
+                when person_ordered.touchpoint_key is not null then person_ordered.minutes_since_person_previous
+                else previous.minutes_since_person_previous
+            end as minutes_since_person_previous,
+            case
+                when account_ordered.touchpoint_key is not null then account_ordered.minutes_since_account_previous
+                else previous.minutes_since_account_previous
+            end as minutes_since_account_previous
+        {% else %}
+            person_ordered.person_sequence,
+            account_ordered.account_sequence,
+            person_ordered.minutes_since_person_previous,
+            account_ordered.minutes_since_account_previous
+        {% endif %}
+    from touchpoints
+    left join person_ordered on touchpoints.touchpoint_key = person_ordered.touchpoint_key
+    left join account_ordered on touchpoints.touchpoint_key = account_ordered.touchpoint_key
+    {% if is_incremental() %}
+        left join previous on touchpoints.touchpoint_key = previous.touchpoint_key
+        where person_ordered.touchpoint_key is not null or account_ordered.touchpoint_key is not null
+    {% endif %}
 
 )
 
