@@ -20,20 +20,25 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 # `make run DATA=folder` runs the same DAG on a folder of real exports (layout: docs/landing_contract.md) instead of
 # demo data, with its own warehouse, serving file and reports under exports/ folders so the two never mix.
+# Archive exports are years old, so their run does not check freshness; demo data ends on a fixed day, so its run
+# measures freshness as of the day after (demo_data/as_of.py).
 ifdef DATA
 export OUTCOMES_LANDING_DIR := $(abspath $(DATA))
+export OUTCOMES_FRESHNESS ?= off
 RUN_OUTPUT := /exports
 RUN_INPUT :=
+RUN_AS_OF :=
 else
 RUN_OUTPUT :=
 RUN_INPUT := demo-data
+RUN_AS_OF = OUTCOMES_AS_OF=$${OUTCOMES_AS_OF:-$$($(BIN)/python -m demo_data.as_of landing)}
 endif
 export OUTCOMES_WAREHOUSE_PATH ?= $(CURDIR)/warehouse$(RUN_OUTPUT)/outcomes.duckdb
 export OUTCOMES_SERVING_PATH ?= $(CURDIR)/serving$(RUN_OUTPUT)/outcomes.duckdb
 export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
 
-.PHONY: setup run demo-data airflow-db test lint bench clean
+.PHONY: setup run demo-data airflow-db test lint bench clean rollback releases
 
 setup: $(VENV)/.synced
 
@@ -57,10 +62,17 @@ airflow-db: setup
 run: $(RUN_INPUT) airflow-db
 	@mkdir -p $(OUTCOMES_REPORTS_DIR)
 	@echo "Running DAG social_outcomes through Airflow on $${OUTCOMES_LANDING_DIR:-landing} (log: $(RUN_LOG))..."
-	@$(BIN)/airflow dags test social_outcomes > $(RUN_LOG) 2>&1 \
+	@$(RUN_AS_OF) $(BIN)/airflow dags test social_outcomes > $(RUN_LOG) 2>&1 \
 		|| { tail -n 60 $(RUN_LOG); echo "DAG run failed; full log: $(RUN_LOG)"; exit 1; }
 	$(BIN)/python -m pipeline.run_summary
 	@echo "  airflow log $(RUN_LOG)"
+
+# The serving copy BI tools read: list the kept releases, or point it back to the one before the current.
+releases: setup
+	$(BIN)/python -m pipeline.publish list
+
+rollback: setup
+	$(BIN)/python -m pipeline.publish rollback
 
 lint: setup
 	$(BIN)/ruff check .

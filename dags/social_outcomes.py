@@ -1,9 +1,10 @@
-"""Social outcomes pipeline: extract -> ingest -> dbt build -> quality gate -> publish -> summary.
+"""Social outcomes pipeline: extract -> ingest -> source gate -> dbt build -> mart gate -> publish -> summary.
 
 The API sources enabled in config/sources.yml are pulled into the landing folder. Landing files are loaded into the
-DuckDB warehouse, dbt builds staging and marts, Great Expectations checks the marts, and only then are they copied to
-the serving file BI tools read. Tasks that open the warehouse for writing share the one-slot `warehouse_writer` pool,
-because DuckDB allows one writing process per file.
+DuckDB warehouse; Great Expectations checks each landed batch before dbt reads it; dbt builds staging and marts (and
+its docs); Great Expectations checks the marts, and only then are they published as a new serving release. Tasks
+that open the warehouse share the one-slot `warehouse_writer` pool, because DuckDB allows one writing process per file
+and no reader while it writes.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ WAREHOUSE_WRITER_POOL = "warehouse_writer"
 def social_outcomes():
     extracted = task(tasks.extract_sources, task_id="extract")()
     ingested = task(tasks.ingest_landing, task_id="ingest", pool=WAREHOUSE_WRITER_POOL)()
+    sources_checked = task(tasks.quality_gate_sources, task_id="source_gate", pool=WAREHOUSE_WRITER_POOL)()
     built = task(tasks.dbt_build, task_id="dbt_build", pool=WAREHOUSE_WRITER_POOL)()
     gated = task(tasks.quality_gate_marts, task_id="quality_gate", pool=WAREHOUSE_WRITER_POOL)()
     published = task(tasks.publish_marts, task_id="publish", pool=WAREHOUSE_WRITER_POOL)()
-    extracted >> ingested >> built >> gated >> published
-    task(tasks.summarize, task_id="summarize")(extracted, ingested, built, gated, published)
+    extracted >> ingested >> sources_checked >> built >> gated >> published
+    task(tasks.summarize, task_id="summarize")(extracted, ingested, sources_checked, built, gated, published)
 
 
 social_outcomes()

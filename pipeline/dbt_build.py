@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -28,9 +29,15 @@ class DbtBuildReport:
     elapsed_seconds: float
     statuses: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    docs: str | None = None
 
     def to_dict(self) -> dict:
-        return {"elapsed_seconds": self.elapsed_seconds, "statuses": self.statuses, "failures": self.failures}
+        return {
+            "elapsed_seconds": self.elapsed_seconds,
+            "statuses": self.statuses,
+            "failures": self.failures,
+            "docs": self.docs,
+        }
 
 
 def dbt_executable() -> str:
@@ -76,3 +83,16 @@ def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:
         tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
         raise DbtBuildFailed(f"dbt build failed (exit {completed.returncode}).\n{detail}\n--- dbt output ---\n{tail}")
     return read_run_results(paths)
+
+
+def generate_docs(paths: PipelinePaths) -> Path:
+    """`dbt docs generate --static`: the dbt docs site as one HTML file (manifest and catalog inside), copied to
+    reports/dbt_docs/index.html. Run after the build, while the warehouse holds what the docs describe."""
+    completed = run_dbt(paths, "docs", "generate", "--static")
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
+        raise DbtBuildFailed(f"dbt docs generate failed (exit {completed.returncode}).\n{tail}")
+    site = paths.reports_dir / "dbt_docs" / "index.html"
+    site.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(paths.dbt_target_dir / "static_index.html", site)
+    return site

@@ -1,28 +1,32 @@
-"""Great Expectations gate on the marts, run after dbt and before publish.
+"""The quality gate: Great Expectations suites on each landed source batch (before dbt) and on every mart (before
+publish). A failing suite raises QualityGateFailed, which fails the Airflow task, so dbt or publish never runs on bad
+data; the message says in plain words which checks failed on which table and batch.
 
-Route: each mart is read from DuckDB (read-only, through Arrow) into a pandas DataFrame and validated by a GX
-checkpoint on a pandas data source. GX's SQL path fails on DuckDB as shipped (STACK.md: GX issues 10738, 11579);
-the DataFrame route needs no patch and checks a scale-1 mart in about a second.
+Every validation is recorded in the quality history (pipeline/quality_history.py) and rendered as GX Data Docs under
+reports/quality/data_docs. Checks run inside DuckDB through GX's SQL path (pipeline/gx_duckdb.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from ingest import file_drops
+from ingest.entity import Entity
+from ingest.registry import ENTITIES
+from pipeline import gx_duckdb, quality_history, suites
 from pipeline.settings import PipelinePaths
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
-import great_expectations as gx  # noqa: E402  (analytics must be off before import)
-from great_expectations.core.expectation_suite import ExpectationSuite  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-
+gx = gx_duckdb.gx
 EXAMPLES_PER_FAILURE = 5
+DATA_DOCS_SITE = "outcomes_quality"
 
 
 class QualityGateFailed(RuntimeError):
@@ -33,7 +37,8 @@ class QualityGateFailed(RuntimeError):
 class SuiteOutcome:
     suite: str
     table: str
-    rows: int
+    batch_id: str | None
+    rows: int | None
     success: bool
     evaluated: int
     failed: list[str] = field(default_factory=list)
@@ -41,87 +46,223 @@ class SuiteOutcome:
 
 @dataclass
 class GateReport:
+    stage: str
     outcomes: list[SuiteOutcome]
+    data_docs: str | None = None
 
     @property
     def success(self) -> bool:
         return all(outcome.success for outcome in self.outcomes)
 
     def to_dict(self) -> dict:
-        return {"success": self.success, "suites": [outcome.__dict__ for outcome in self.outcomes]}
+        return {
+            "stage": self.stage,
+            "success": self.success,
+            "data_docs": self.data_docs,
+            "suites": [asdict(outcome) for outcome in self.outcomes],
+        }
 
     def failure_message(self) -> str:
-        lines = ["Quality gate failed; the serving copy was not replaced."]
+        what = "dbt was not run" if self.stage == "sources" else "the serving copy was not replaced"
+        lines = [f"Quality gate failed on the {self.stage}; {what}. Report: {self.data_docs}"]
         for outcome in self.outcomes:
+            batch = f", batch {outcome.batch_id}" if outcome.batch_id else ""
             for failure in outcome.failed:
-                lines.append(f"- {outcome.table} ({outcome.rows} rows): {failure}")
+                lines.append(f"- {outcome.table}{batch} ({outcome.rows} rows): {failure}")
         return "\n".join(lines)
 
 
-def load_suites(suites_dir: Path) -> list[dict]:
-    return [json.loads(path.read_text()) for path in sorted(suites_dir.glob("*.json"))]
-
-
-def read_table(warehouse_path: Path, table: str):
-    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
-        return connection.sql(f"select * from {table}").df()
+def quality_as_of(data_interval_end: datetime | None = None) -> datetime | None:
+    """The time freshness is measured against: OUTCOMES_AS_OF, else the Airflow run's data interval end, else now.
+    None (freshness not checked) when OUTCOMES_FRESHNESS is `off`, as for years-old archive exports."""
+    if os.environ.get("OUTCOMES_FRESHNESS", "on").strip().lower() in ("off", "false", "0", "no"):
+        return None
+    if os.environ.get("OUTCOMES_AS_OF"):
+        moment = datetime.fromisoformat(os.environ["OUTCOMES_AS_OF"])
+    else:
+        moment = data_interval_end or datetime.now(UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
 
 
 def describe_failure(result) -> str:
     config = result.expectation_config
-    kwargs = {key: value for key, value in config.kwargs.items() if key not in ("batch_id",)}
+    kwargs = {key: value for key, value in config.kwargs.items() if key not in ("batch_id", "unexpected_rows_query")}
     details = result.result or {}
-    text = f"{config.type} {kwargs}"
+    text = f"{config.type} {kwargs}" if kwargs else config.description or config.type
     if "unexpected_count" in details:
         examples = details.get("partial_unexpected_list", [])[:EXAMPLES_PER_FAILURE]
         text += f": {details['unexpected_count']} unexpected rows, e.g. {examples}"
+    elif config.type == "unexpected_rows_expectation" and "observed_value" in details:
+        text += f": {details['observed_value']} rows disagree"
     elif "observed_value" in details:
         text += f": observed {details['observed_value']}"
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        text += f": raised {result.exception_info.get('exception_message')}"
+    for info in _exception_infos(result.exception_info or {}):
+        if info.get("raised_exception"):
+            text += f": raised {info.get('exception_message')}"
+            break
     return text
 
 
-def validate_suite(context, suite_spec: dict, warehouse_path: Path) -> tuple[SuiteOutcome, dict]:
-    table = suite_spec["meta"]["table"]
-    frame = read_table(warehouse_path, table)
-    suite = context.suites.add(ExpectationSuite(**suite_spec))
-    asset = context.data_sources.get("warehouse").add_dataframe_asset(table)
-    batch = asset.add_batch_definition_whole_dataframe("whole_table")
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite.name}__validation", data=batch, suite=suite)
-    )
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name=f"{suite.name}__checkpoint", validation_definitions=[validation])
-    )
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
-    suite_result = next(iter(run.run_results.values()))
-    failed = [describe_failure(result) for result in suite_result.results if not result.success]
-    outcome = SuiteOutcome(
-        suite=suite.name,
-        table=table,
-        rows=len(frame),
-        success=bool(run.success),
-        evaluated=suite_result.statistics["evaluated_expectations"],
-        failed=failed,
-    )
-    return outcome, suite_result.to_json_dict()
+def _exception_infos(exception_info: dict) -> list[dict]:
+    """GX reports an exception either directly or keyed by the metric that raised it."""
+    if "raised_exception" in exception_info:
+        return [exception_info]
+    return [info for info in exception_info.values() if isinstance(info, dict)]
 
 
-def run_gate(paths: PipelinePaths) -> GateReport:
-    """Validate every suite in expectations/suites; write results to reports/quality; raise if any fails."""
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.data_sources.add_pandas("warehouse")
+def observed_rows(suite: suites.Suite, suite_result) -> int | None:
+    for result in suite_result.results:
+        config = result.expectation_config
+        if suite.count_column is None and config.type == "expect_table_row_count_to_be_between":
+            return (result.result or {}).get("observed_value")
+        if suite.count_column is not None and config.kwargs.get("column") == suite.count_column:
+            return (result.result or {}).get("observed_value")
+    return None
+
+
+def data_docs_site(directory: Path) -> dict:
+    return {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "show_how_to_buttons": False,
+    }
+
+
+def validate(suite_list: list[suites.Suite], warehouse_path: Path, docs_dir: Path) -> list[SuiteOutcome]:
+    """Run each suite as a GX checkpoint on the warehouse (read-only) and render the results as Data Docs."""
+    context = gx_duckdb.ephemeral_context()
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    for site in list(context.list_data_docs_sites()):
+        context.delete_data_docs_site(site)  # the ephemeral context's default site writes to a temporary folder
+    context.add_data_docs_site(site_name=DATA_DOCS_SITE, site_config=data_docs_site(docs_dir))
+    datasource = gx_duckdb.add_duckdb_datasource(context, "warehouse", warehouse_path)
+    outcomes = []
+    try:
+        for index, suite in enumerate(suite_list):
+            name = f"{suite.name}.{suite.batch_id}" if suite.batch_id else suite.name
+            asset = datasource.add_query_asset(f"{index:03d}.{name}", query=suite.query)
+            gx_suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=suite.expectations))
+            validation = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=asset.add_batch_definition_whole_table("batch"), suite=gx_suite)
+            )
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(
+                    name=name,
+                    validation_definitions=[validation],
+                    actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DATA_DOCS_SITE])],
+                )
+            )
+            run = checkpoint.run()
+            suite_result = next(iter(run.run_results.values()))
+            outcomes.append(
+                SuiteOutcome(
+                    suite=suite.name,
+                    table=suite.table,
+                    batch_id=suite.batch_id,
+                    rows=observed_rows(suite, suite_result),
+                    success=bool(suite_result.success),
+                    evaluated=suite_result.statistics["evaluated_expectations"],
+                    failed=[describe_failure(result) for result in suite_result.results if not result.success],
+                )
+            )
+    finally:
+        gx_duckdb.close_datasource(datasource)
+    return outcomes
+
+
+def finish(paths: PipelinePaths, stage: str, outcomes: list[SuiteOutcome], docs_dir: Path) -> GateReport:
+    """Record the validations, write the stage's report, and raise if any suite failed."""
+    run_id, now = uuid.uuid4().hex[:12], datetime.now(UTC).replace(tzinfo=None)
+    quality_history.record(
+        paths.quality_history_path,
+        [
+            quality_history.Validation(
+                run_id=run_id,
+                suite=outcome.suite,
+                kind="source" if stage == "sources" else "mart",
+                table_name=outcome.table,
+                batch_id=outcome.batch_id,
+                validated_at=now,
+                success=outcome.success,
+                evaluated_expectations=outcome.evaluated,
+                failed_expectations=len(outcome.failed),
+                failures=outcome.failed,
+                row_count=outcome.rows,
+            )
+            for outcome in outcomes
+        ],
+    )
+    index = docs_dir / "index.html"
+    report = GateReport(stage, outcomes, str(index) if index.exists() else None)
     results_dir = paths.reports_dir / "quality"
     results_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = []
-    for suite_spec in load_suites(paths.suites_dir):
-        outcome, result_json = validate_suite(context, suite_spec, paths.warehouse_path)
-        (results_dir / f"{outcome.suite}.json").write_text(json.dumps(result_json, indent=2, default=str))
-        outcomes.append(outcome)
-    report = GateReport(outcomes)
-    (results_dir / "gate_report.json").write_text(json.dumps(report.to_dict(), indent=2))
+    (results_dir / f"gate_{stage}.json").write_text(json.dumps(report.to_dict(), indent=2, default=str))
     if not report.success:
         raise QualityGateFailed(report.failure_message())
     return report
+
+
+def has_ingest_audit(connection: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = '_ingest_audit'"
+        ).fetchone()[0]
+    )
+
+
+def pending_batches(paths: PipelinePaths) -> list[tuple[str, str, int]]:
+    """(raw table, batch id, records read) of every batch that read records and has not passed its suites yet,
+    oldest first."""
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        if not has_ingest_audit(connection):
+            return []
+        landed = connection.execute(
+            "select entity, batch_id, sum(rows_read) from raw._ingest_audit where rows_read > 0"
+            " group by entity, batch_id order by min(loaded_at), entity"
+        ).fetchall()
+    accepted = quality_history.accepted_batches(paths.quality_history_path)
+    return [(table, batch, rows) for table, batch, rows in landed if (table, batch) not in accepted]
+
+
+def loaded_entities(paths: PipelinePaths) -> list[Entity]:
+    """Every entity, built in or declared as a file drop, that has rows in the warehouse."""
+    entities = {entity.table: entity for entity in ENTITIES}
+    entities.update({drop.entity.table: drop.entity for drop in file_drops.load_config(paths.sources_config_path)})
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        if not has_ingest_audit(connection):
+            return []
+        loaded = connection.execute(
+            "select distinct entity from raw._ingest_audit where rows_loaded > 0 order by entity"
+        ).fetchall()
+    return [entities[table] for (table,) in loaded if table in entities]
+
+
+def run_source_gate(paths: PipelinePaths, data_interval_end: datetime | None = None) -> GateReport:
+    """Validate every landed batch not yet accepted, and the freshness of every loaded source; raise before dbt
+    reads a bad batch. A failed batch stays pending, so later runs fail too until it is replaced or removed."""
+    entities = {entity.table: entity for entity in loaded_entities(paths)}
+    previous = quality_history.last_good_rows(paths.quality_history_path, "source")
+    suite_list = []
+    for table, batch, _ in pending_batches(paths):
+        if table in entities:
+            suite_list.append(suites.source_suite(entities[table], batch))
+            volume = suites.export_volume_suite(entities[table], batch, previous.get(f"volume.{table}"))
+            suite_list += [volume] if volume else []
+    as_of = quality_as_of(data_interval_end)
+    if as_of is not None:
+        suite_list += [suite for entity in entities.values() if (suite := suites.freshness_suite(entity, as_of))]
+    docs_dir = paths.reports_dir / "quality" / "data_docs_sources"
+    outcomes = validate(suite_list, paths.warehouse_path, docs_dir) if suite_list else []
+    return finish(paths, "sources", outcomes, docs_dir)
+
+
+def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = None) -> GateReport:
+    """Validate every mart; raise so that publish does not run when one fails."""
+    suite_list = suites.mart_suites(
+        quality_as_of(data_interval_end), quality_history.last_good_rows(paths.quality_history_path, "mart")
+    )
+    docs_dir = paths.reports_dir / "quality" / "data_docs"
+    return finish(paths, "marts", validate(suite_list, paths.warehouse_path, docs_dir), docs_dir)

@@ -128,6 +128,28 @@ def format_scorecard(rows: list[dict]) -> list[str]:
     return lines
 
 
+def format_quality(stages: dict) -> list[str]:
+    lines = []
+    for stage, what in (("source_gate", "landed source batches"), ("gate", "marts")):
+        suites = stages.get(stage, {}).get("suites")
+        if suites is not None:
+            passed = sum(suite["success"] for suite in suites)
+            lines.append(f"  {what:<22} {passed} of {len(suites)} suites passed")
+    return ["", "Quality gate (Great Expectations; history: table quality_validations):", *lines] if lines else []
+
+
+def report_links(summary: dict) -> dict[str, str]:
+    stages = summary["stages"]
+    links = {
+        "data docs (marts)": stages.get("gate", {}).get("data_docs"),
+        "data docs (sources)": stages.get("source_gate", {}).get("data_docs"),
+        "dbt docs": stages.get("dbt", {}).get("docs"),
+        "parquet": str(Path(summary["paths"]["serving"]).parent / "parquet"),
+        "release": stages.get("publish", {}).get("release"),
+    }
+    return {name: link for name, link in links.items() if link}
+
+
 def format_summary(summary: dict) -> str:
     lines = ["", "== Social outcomes pipeline: run summary ==", "", "Rows per layer:"]
     for layer in LAYERS:
@@ -145,6 +167,7 @@ def format_summary(summary: dict) -> str:
         if unmatched:
             shown = ", ".join(unmatched[:3]) + (", ..." if len(unmatched) > 3 else "")
             lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded: {shown}")
+    lines += format_quality(summary["stages"])
     lines += format_scorecard(summary.get("scorecard") or [])
     care = summary["care_headlines"]
     overall = care["overall"]
@@ -170,7 +193,8 @@ def format_summary(summary: dict) -> str:
         lines.append(
             f"  {stage:<16} {report.get('elapsed_seconds', 'n/a'):>9}   {report.get('peak_rss_mib', 'n/a'):>8}"
         )
-    lines += ["", "Files:"] + [f"  {name:<10} {path}" for name, path in summary["paths"].items()]
+    files = {**summary["paths"], **report_links(summary)}
+    lines += ["", "Files:"] + [f"  {name:<20} {path}" for name, path in files.items()]
     return "\n".join(lines)
 
 

@@ -21,12 +21,15 @@ class PipelinePaths:
     serving_path: Path
     reports_dir: Path
     dbt_project_dir: Path
-    suites_dir: Path
     sources_config_path: Path
 
     @property
     def dbt_target_dir(self) -> Path:
         return self.warehouse_path.parent / "dbt_target"
+
+    @property
+    def quality_history_path(self) -> Path:
+        return self.warehouse_path.parent / "quality_history.duckdb"
 
     @property
     def run_summary_path(self) -> Path:
@@ -41,6 +44,5 @@ def load_paths() -> PipelinePaths:
         serving_path=_path_from_env("OUTCOMES_SERVING_PATH", PROJECT_ROOT / "serving" / "outcomes.duckdb"),
         reports_dir=_path_from_env("OUTCOMES_REPORTS_DIR", PROJECT_ROOT / "reports"),
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
-        suites_dir=PROJECT_ROOT / "expectations" / "suites",
         sources_config_path=_path_from_env("OUTCOMES_SOURCES_CONFIG", PROJECT_ROOT / "config" / "sources.yml"),
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import extract.run
 import ingest
 from pipeline import dbt_build as dbt_build_step
 from pipeline import publish as publish_step
 from pipeline import quality_gate, run_summary
 from pipeline.measure import measured
-from pipeline.settings import load_paths
+from pipeline.settings import PipelinePaths, load_paths
 
 
 def extract_sources() -> dict:
@@ -25,14 +27,25 @@ def ingest_landing() -> dict:
     )
 
 
+def quality_gate_sources(data_interval_end: datetime | None = None) -> dict:
+    paths = load_paths()
+    return measured(lambda: quality_gate.run_source_gate(paths, data_interval_end).to_dict())
+
+
+def build_and_document(paths: PipelinePaths) -> dict:
+    report = dbt_build_step.build(paths)
+    report.docs = str(dbt_build_step.generate_docs(paths))
+    return report.to_dict()
+
+
 def dbt_build() -> dict:
     paths = load_paths()
-    return measured(lambda: dbt_build_step.build(paths).to_dict())
+    return measured(lambda: build_and_document(paths))
 
 
-def quality_gate_marts() -> dict:
+def quality_gate_marts(data_interval_end: datetime | None = None) -> dict:
     paths = load_paths()
-    return measured(lambda: quality_gate.run_gate(paths).to_dict())
+    return measured(lambda: quality_gate.run_mart_gate(paths, data_interval_end).to_dict())
 
 
 def publish_marts() -> dict:
@@ -41,12 +54,18 @@ def publish_marts() -> dict:
 
 
 def summarize(
-    extract_report: dict, ingest_report: dict, dbt_report: dict, gate_report: dict, publish_report: dict
+    extract_report: dict,
+    ingest_report: dict,
+    source_gate_report: dict,
+    dbt_report: dict,
+    gate_report: dict,
+    publish_report: dict,
 ) -> dict:
     paths = load_paths()
     stages = {
         "extract": extract_report,
         "ingest": ingest_report,
+        "source_gate": source_gate_report,
         "dbt": dbt_report,
         "gate": gate_report,
         "publish": publish_report,

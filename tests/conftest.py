@@ -48,6 +48,7 @@ def demo_landing(tmp_path_factory) -> Path:
 
 def paths_in(root: Path, landing: Path, monkeypatch=None):
     """PipelinePaths for a test: its own warehouse, serving file and reports under `root`."""
+    from demo_data.as_of import demo_as_of
     from pipeline.settings import load_paths
 
     values = {
@@ -56,6 +57,11 @@ def paths_in(root: Path, landing: Path, monkeypatch=None):
         "OUTCOMES_SERVING_PATH": root / "serving" / "outcomes.duckdb",
         "OUTCOMES_REPORTS_DIR": root / "reports",
     }
+    if (landing / "manifest.json").exists():
+        # Demo data covers fixed dates: freshness is checked as of the day after its last one.
+        values["OUTCOMES_AS_OF"] = demo_as_of(landing)
+        # At test scale a quiet source (DMs) can go a week without a record.
+        values["OUTCOMES_FRESHNESS_MAX_AGE_DAYS"] = "14"
     for name, value in values.items():
         if monkeypatch is not None:
             monkeypatch.setenv(name, str(value))

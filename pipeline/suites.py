@@ -1,0 +1,164 @@
+"""Great Expectations suites built from the reviewed specs in expectations/ (marts.yml, sources.yml).
+
+A suite checks one batch: the SQL query GX reads (a whole mart, or the rows one ingest batch added to a raw table)
+with the expectations its spec asks for. Values that depend on the run (the as-of time for freshness, the row count
+of the last good run for volume) are filled in here, so the specs stay declarative.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import great_expectations.expectations as gxe
+import yaml
+
+from ingest.contract import FieldAccess, event_time_sql
+from ingest.entity import Entity
+from ingest.sql import quote_ident, quote_literal
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+NEWEST_AGE_COLUMN = "_newest_record_age_days"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    kind: str  # "source" or "mart"
+    table: str
+    batch_id: str | None
+    query: str
+    expectations: list
+    # The column whose maximum is the suite's row count in the quality history, when not the batch's row count.
+    count_column: str | None = None
+
+
+def load_spec(name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> dict:
+    return yaml.safe_load((expectations_dir / name).read_text())
+
+
+def _age_days_sql(newest: str, as_of: datetime) -> str:
+    return f"date_diff('second', ({newest}), {quote_literal(as_of.isoformat(sep=' '))}::timestamp) / 86400.0"
+
+
+def _not_null(columns: list[str]) -> list:
+    return [gxe.ExpectColumnValuesToNotBeNull(column=column) for column in dict.fromkeys(columns)]
+
+
+def _unique(key: list[str]) -> list:
+    if len(key) == 1:
+        return [gxe.ExpectColumnValuesToBeUnique(column=key[0])]
+    return [gxe.ExpectCompoundColumnsToBeUnique(column_list=key)] if key else []
+
+
+def _value_expectations(spec: dict) -> list:
+    found = [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in spec.get("rates", [])]
+    found += [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in spec.get("non_negative", [])]
+    found += [
+        gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values)
+        for column, values in spec.get("allowed", {}).items()
+    ]
+    return found
+
+
+def _freshness(max_age_days: float | None) -> list:
+    if max_age_days is None:
+        return []
+    return [gxe.ExpectColumnMaxToBeBetween(column=NEWEST_AGE_COLUMN, max_value=max_age_days)]
+
+
+def _volume(previous_rows: int | None, max_drop: float | None) -> list:
+    """The row count, always observed (the quality history keeps it as the next run's baseline), and held to the
+    last good run's count less the allowed drop when there is one."""
+    minimum = 0 if previous_rows is None or max_drop is None else math.ceil(previous_rows * (1 - max_drop))
+    return [gxe.ExpectTableRowCountToBeBetween(min_value=minimum)]
+
+
+def mart_suites(
+    as_of: datetime | None,
+    last_good_rows: dict[str, int],
+    expectations_dir: Path = EXPECTATIONS_DIR,
+) -> list[Suite]:
+    """One suite per mart in marts.yml. `as_of` None turns freshness off; `last_good_rows` maps a suite name to the
+    row count of its last passing validation."""
+    spec_file = load_spec("marts.yml", expectations_dir)
+    defaults = spec_file.get("defaults", {})
+    suites = []
+    for mart, spec in spec_file["marts"].items():
+        name, table = f"mart.{mart}", f"marts.{quote_ident(mart)}"
+        freshness = spec.get("freshness") if as_of else None
+        select = f"select * from {table}"
+        if freshness:
+            newest = f"select max({quote_ident(freshness['column'])}) from {table}"
+            select = f"select *, {_age_days_sql(newest, as_of)} as {NEWEST_AGE_COLUMN} from {table}"
+        key = spec.get("key", [])
+        expectations = _not_null(key + spec.get("not_null", [])) + _unique(key) + _value_expectations(spec)
+        expectations += _freshness(freshness["max_age_days"] if freshness else None)
+        expectations += _volume(last_good_rows.get(name), spec.get("volume_max_drop", defaults.get("volume_max_drop")))
+        for check in spec.get("consistency", []):
+            expectations.append(
+                gxe.UnexpectedRowsExpectation(
+                    unexpected_rows_query=(expectations_dir / "consistency" / check).read_text(),
+                    description=f"consistency: {check}",
+                )
+            )
+        suites.append(Suite(name, "mart", mart, None, select, expectations))
+    return suites
+
+
+def source_suite(entity: Entity, batch_id: str, expectations_dir: Path = EXPECTATIONS_DIR) -> Suite:
+    """The suite for the rows one ingest batch added to an entity's raw table: the entity's contract (required
+    fields) plus its entry in sources.yml."""
+    spec = load_spec("sources.yml", expectations_dir)["sources"].get(entity.table, {})
+    columns = ["*"] + [
+        f"try_cast({quote_ident(column)} as double) as {quote_ident(column + '_number')}"
+        for column in spec.get("non_negative", [])
+    ]
+    query = f"select {', '.join(columns)} from {entity.qualified_table} where _batch_id = {quote_literal(batch_id)}"
+    key = spec.get("key", [])
+    expectations = _not_null([*entity.required, *key]) + _unique(key)
+    expectations += _value_expectations(
+        {
+            "allowed": spec.get("allowed", {}),
+            "non_negative": [column + "_number" for column in spec.get("non_negative", [])],
+        }
+    )
+    return Suite(f"source.{entity.table}", "source", entity.table, batch_id, query, expectations)
+
+
+def export_volume_suite(
+    entity: Entity, batch_id: str, previous_records: int | None, expectations_dir: Path = EXPECTATIONS_DIR
+) -> Suite | None:
+    """For a full-snapshot export (a CRM account list), the records its files held in this batch against the last
+    accepted batch. Counted from the ingest audit, not the raw table: an unchanged record of a new snapshot is
+    skipped as a duplicate and adds no raw row. None for entities without `volume_max_drop` in sources.yml."""
+    max_drop = load_spec("sources.yml", expectations_dir)["sources"].get(entity.table, {}).get("volume_max_drop")
+    if max_drop is None:
+        return None
+    query = (
+        "select sum(rows_read) as records_read from raw._ingest_audit"
+        f" where entity = {quote_literal(entity.table)} and batch_id = {quote_literal(batch_id)}"
+    )
+    minimum = 0 if previous_records is None else math.ceil(previous_records * (1 - max_drop))
+    expectations = [gxe.ExpectColumnMaxToBeBetween(column="records_read", min_value=minimum)]
+    return Suite(f"volume.{entity.table}", "source", entity.table, batch_id, query, expectations, "records_read")
+
+
+def freshness_suite(entity: Entity, as_of: datetime, expectations_dir: Path = EXPECTATIONS_DIR) -> Suite | None:
+    """Whether the newest event in an entity's raw table is recent enough: checked on every run, since a feed that
+    stops lands no batch. None for entities without an event time or with freshness turned off in sources.yml."""
+    spec_file = load_spec("sources.yml", expectations_dir)
+    spec = spec_file["sources"].get(entity.table, {})
+    default = os.environ.get("OUTCOMES_FRESHNESS_MAX_AGE_DAYS") or spec_file.get("defaults", {}).get(
+        "freshness_max_age_days"
+    )
+    max_age = spec.get("freshness_max_age_days", float(default) if default is not None else None)
+    if not entity.event_time or max_age is None:
+        return None
+    raw_column = FieldAccess(text=lambda name: f"cast({quote_ident(name)} as varchar)", json=lambda name: name)
+    newest = f"select max({event_time_sql(entity, raw_column)}) from {entity.qualified_table}"
+    query = f"select {_age_days_sql(newest, as_of)} as {NEWEST_AGE_COLUMN}"
+    return Suite(f"freshness.{entity.table}", "source", entity.table, None, query, _freshness(max_age))
