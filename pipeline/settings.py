@@ -11,7 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name)
-    return Path(value).resolve() if value else default
+    return Path(os.path.abspath(value)) if value else default  # abspath: the serving path is a symlink
 
 
 @dataclass(frozen=True)

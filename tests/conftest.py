@@ -99,4 +99,6 @@ def warehouse_copy(tmp_path, monkeypatch, built_warehouse, demo_landing):
     paths = paths_in(tmp_path, demo_landing, monkeypatch)
     paths.warehouse_path.parent.mkdir(parents=True)
     shutil.copy(built_warehouse.warehouse_path, paths.warehouse_path)
+    paths.dbt_target_dir.mkdir()
+    shutil.copy(built_warehouse.dbt_target_dir / "manifest.json", paths.dbt_target_dir / "manifest.json")
     return paths

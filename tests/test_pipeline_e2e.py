@@ -104,6 +104,21 @@ def test_dag_run_succeeds_and_publishes(pipeline_run):
     assert "Executive scorecard" in printed and "SLA attainment" in printed
 
 
+def test_each_run_writes_data_docs_and_dbt_docs_linked_from_the_summary(pipeline_run):
+    _, _, paths = pipeline_run
+    summary = json.loads(paths.run_summary_path.read_text())
+    printed = format_summary(summary)
+    for stage, key, marker in (
+        ("gate", "data_docs", "mart.fct_interactions"),
+        ("source_gate", "data_docs", "source.x_tweets"),
+        ("dbt", "docs", "mart_exec_scorecard"),
+    ):
+        page = Path(summary["stages"][stage][key])
+        assert page.exists() and marker in page.read_text()
+        assert str(page) in printed
+    assert "landed source batches" in printed and "suites passed" in printed
+
+
 def test_social_first_response_matches_independent_computation(pipeline_run, demo_landing):
     _, _, paths = pipeline_run
     expected = expected_mention_first_responses(demo_landing).sort_index()
@@ -133,7 +148,7 @@ def test_worst_sla_team_is_the_planted_one(pipeline_run, demo_landing):
 
 
 def test_failed_gate_blocks_publish_and_keeps_the_serving_file(airflow_db, warehouse_copy):
-    publish.publish(warehouse_copy)
+    release = publish.publish(warehouse_copy).release
     previous = warehouse_copy.serving_path.read_bytes()
     with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
         connection.execute(
@@ -145,5 +160,6 @@ def test_failed_gate_blocks_publish_and_keeps_the_serving_file(airflow_db, wareh
     assert str(dag_run.state) == "failed"
     assert states == {"quality_gate": "failed", "publish": "upstream_failed"}
     assert warehouse_copy.serving_path.read_bytes() == previous
-    report = json.loads((warehouse_copy.reports_dir / "quality" / "gate_report.json").read_text())
+    assert publish.current_release(warehouse_copy) == release
+    report = json.loads((warehouse_copy.reports_dir / "quality" / "gate_marts.json").read_text())
     assert report["success"] is False
