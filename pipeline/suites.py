@@ -119,7 +119,7 @@ def source_suite(entity: Entity, batch_id: str, expectations_dir: Path = EXPECTA
     ]
     query = f"select {', '.join(columns)} from {entity.qualified_table} where _batch_id = {quote_literal(batch_id)}"
     key = spec.get("key", [])
-    expectations = _not_null([*entity.required, *key]) + _unique(key)
+    expectations = _not_null([*entity.required, *key]) + _unique(key) + _volume(None, None)
     expectations += _value_expectations(
         {
             "allowed": spec.get("allowed", {}),

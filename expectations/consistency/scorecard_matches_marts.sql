@@ -20,7 +20,8 @@ with recomputed as (
     from marts.mart_cost_to_serve
     group by 1, 2
     union all
-    select (select max(period_start) from {batch}), 'revenue_at_risk', sum(revenue_at_risk)
+    -- Revenue at risk is a current figure: the scorecard shows it in the latest month of the channel mix.
+    select (select max(month_start) from marts.mart_channel_mix), 'revenue_at_risk', sum(revenue_at_risk)
     from marts.mart_revenue_at_risk
 ),
 
