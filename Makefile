@@ -38,7 +38,7 @@ export OUTCOMES_SERVING_PATH ?= $(CURDIR)/serving$(RUN_OUTPUT)/outcomes.duckdb
 export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
 
-.PHONY: setup run demo-data airflow-db test lint bench clean rollback releases
+.PHONY: setup run demo-data airflow-db test lint bench clean rollback releases chromium
 
 setup: $(VENV)/.synced
 
@@ -81,11 +81,17 @@ lint: setup
 	OUTCOMES_WAREHOUSE_PATH=$(CURDIR)/.lint/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/.lint/target \
 		$(BIN)/sqlfluff lint dbt_project/models
 
-test: lint
+# The dashboard test drives Debian's headless Chromium; installed here when missing (needs root, as in CI).
+chromium:
+	@command -v chromium > /dev/null || { \
+		echo "Installing Debian chromium for the dashboard browser test..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; }
+
+test: lint chromium
 	$(BIN)/pytest
 
 bench: setup
 	$(BIN)/python -m benchmarks.make_run --scale $(SCALE) --runs 3
 
 clean:
-	rm -rf landing warehouse serving reports .airflow .lint dbt_project/target .pytest_cache
+	rm -rf landing warehouse serving reports .airflow .lint dbt_project/target .pytest_cache test-artifacts

@@ -1,4 +1,5 @@
-"""Social outcomes pipeline: extract -> ingest -> source gate -> dbt build -> mart gate -> publish -> summary.
+"""Social outcomes pipeline: extract -> ingest -> source gate -> dbt build -> mart gate -> publish -> dashboard
+-> summary.
 
 The API sources enabled in config/sources.yml are pulled into the landing folder. Landing files are loaded into the
 DuckDB warehouse; Great Expectations checks each landed batch before dbt reads it; dbt builds staging and marts (and
@@ -33,8 +34,9 @@ def social_outcomes():
     built = task(tasks.dbt_build, task_id="dbt_build", pool=WAREHOUSE_WRITER_POOL)()
     gated = task(tasks.quality_gate_marts, task_id="quality_gate", pool=WAREHOUSE_WRITER_POOL)()
     published = task(tasks.publish_marts, task_id="publish", pool=WAREHOUSE_WRITER_POOL)()
-    extracted >> ingested >> sources_checked >> built >> gated >> published
-    task(tasks.summarize, task_id="summarize")(extracted, ingested, sources_checked, built, gated, published)
+    dashboard = task(tasks.build_dashboard, task_id="dashboard")()
+    extracted >> ingested >> sources_checked >> built >> gated >> published >> dashboard
+    task(tasks.summarize, task_id="summarize")(extracted, ingested, sources_checked, built, gated, published, dashboard)
 
 
 social_outcomes()

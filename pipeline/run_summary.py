@@ -141,6 +141,7 @@ def format_quality(stages: dict) -> list[str]:
 def report_links(summary: dict) -> dict[str, str]:
     stages = summary["stages"]
     links = {
+        "dashboard": stages.get("dashboard", {}).get("page"),
         "data docs (marts)": stages.get("gate", {}).get("data_docs"),
         "data docs (sources)": stages.get("source_gate", {}).get("data_docs"),
         "dbt docs": stages.get("dbt", {}).get("docs"),

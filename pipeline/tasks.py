@@ -9,6 +9,7 @@ import ingest
 from pipeline import dbt_build as dbt_build_step
 from pipeline import publish as publish_step
 from pipeline import quality_gate, run_summary
+from pipeline.dashboard import build as dashboard_build
 from pipeline.measure import measured
 from pipeline.settings import PipelinePaths, load_paths
 
@@ -53,6 +54,11 @@ def publish_marts() -> dict:
     return measured(lambda: publish_step.publish(paths).to_dict())
 
 
+def build_dashboard() -> dict:
+    paths = load_paths()
+    return measured(lambda: dashboard_build.build(paths).to_dict())
+
+
 def summarize(
     extract_report: dict,
     ingest_report: dict,
@@ -60,6 +66,7 @@ def summarize(
     dbt_report: dict,
     gate_report: dict,
     publish_report: dict,
+    dashboard_report: dict,
 ) -> dict:
     paths = load_paths()
     stages = {
@@ -69,6 +76,7 @@ def summarize(
         "dbt": dbt_report,
         "gate": gate_report,
         "publish": publish_report,
+        "dashboard": dashboard_report,
     }
     summary = run_summary.build_summary(paths, stages)
     print(run_summary.format_summary(summary))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
-EXPECTED_ORDER = ["extract", "ingest", "source_gate", "dbt_build", "quality_gate", "publish"]
+EXPECTED_ORDER = ["extract", "ingest", "source_gate", "dbt_build", "quality_gate", "publish", "dashboard"]
 WAREHOUSE_WRITERS = ["ingest", "source_gate", "dbt_build", "quality_gate", "publish"]
 
 

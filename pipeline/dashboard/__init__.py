@@ -1,0 +1,1 @@
+"""The executive dashboard: one self-contained page built from the published marts after each publish."""

@@ -1,0 +1,106 @@
+"""Build the executive dashboard from the serving copy: reports/dashboard/index.html with plotly.min.js beside it.
+
+Every chart is computed in Python for each period and segment choice and embedded as Plotly JSON; the page's script
+only swaps figures when a filter changes. Nothing is fetched: the page works from a file or any static server.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import jinja2
+import plotly
+import plotly.io
+
+from pipeline.dashboard import charts, kpis
+from pipeline.settings import PipelinePaths
+
+PERIODS = {"3": "Last 3 months", "6": "Last 6 months", "12": "Last 12 months", "all": "All months"}
+DEFAULT_PERIOD = "12"
+ALL_SEGMENTS = "all"
+TEMPLATE = "page.html.j2"
+
+
+@dataclass
+class DashboardReport:
+    page: str
+    charts: int
+    kpis: int
+    release: str | None
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def first_month(latest: date, months: str) -> date | None:
+    if months == "all":
+        return None
+    index = latest.year * 12 + latest.month - 1 - (int(months) - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def figures(connection: duckdb.DuckDBPyConnection, latest: date, segments: list[str]) -> dict[str, dict]:
+    """`<period>|<segment>` -> chart id -> Plotly figure as JSON-ready dict."""
+    result = {}
+    for period in PERIODS:
+        start = first_month(latest, period)
+        for segment in [ALL_SEGMENTS, *segments]:
+            chosen = None if segment == ALL_SEGMENTS else segment
+            result[f"{period}|{segment}"] = {
+                chart.chart_id: json.loads(
+                    plotly.io.to_json(
+                        charts.BUILDERS[chart.chart_id](connection, start, chosen if chart.uses_segment else None)
+                    )
+                )
+                for chart in charts.CHARTS
+            }
+    return result
+
+
+def page_context(serving_path: Path) -> dict:
+    with duckdb.connect(str(serving_path), read_only=True) as connection:
+        latest = connection.execute("select max(month_start) from mart_channel_mix").fetchone()[0]
+        segments = [
+            row[0] for row in connection.execute("select distinct segment from mart_channel_mix order by 1").fetchall()
+        ]
+        release, published_at = connection.execute("select release, published_at from _publish_info").fetchone()
+        return {
+            "cards": kpis.cards(connection),
+            "charts": charts.CHARTS,
+            "figures": figures(connection, latest, segments),
+            "periods": PERIODS,
+            "default_period": DEFAULT_PERIOD,
+            "segments": segments,
+            "all_segments": ALL_SEGMENTS,
+            "latest_month": str(latest)[:7],
+            "release": release,
+            "published_at": str(published_at)[:16],
+            "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+
+
+def script_json(value) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(value, default=str).replace("</", "<\\/")
+
+
+def build(paths: PipelinePaths) -> DashboardReport:
+    context = page_context(paths.serving_path)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    environment.filters["script_json"] = script_json
+    html = environment.get_template(TEMPLATE).render(**context)
+    out = paths.reports_dir / "dashboard"
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out / "plotly.min.js")
+    page = out / "index.html"
+    staged = out / ".index.html.incoming"
+    staged.write_text(html)
+    staged.replace(page)
+    return DashboardReport(str(page), len(charts.CHARTS), len(context["cards"]), context["release"])

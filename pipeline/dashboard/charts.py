@@ -1,0 +1,263 @@
+"""The dashboard's charts, one function per chart: a query on the serving copy and a Plotly figure.
+
+Each takes the period's first month (None: everything) and a segment (None: all segments); charts whose mart has no
+segment ignore it and say so in their note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import plotly.graph_objects as go
+
+TOP_ACCOUNTS = 10
+LAYOUT = {"margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "height": 340, "legend": {"orientation": "h", "y": -0.2}}
+
+
+@dataclass(frozen=True)
+class Chart:
+    chart_id: str
+    title: str
+    note: str
+    uses_segment: bool
+
+
+CHARTS = (
+    Chart("sla_by_team", "SLA attainment by team and channel", "Share of conversations that met their SLA.", False),
+    Chart("first_response", "Median first response by team and channel", "Minutes, conversations opened.", False),
+    Chart("channel_volume", "Interactions by channel", "Volume per month; hover for the share.", True),
+    Chart("sentiment_by_source", "Sentiment by source class", "Average sentiment score (-1 to 1) per month.", False),
+    Chart("topics_this_week", "Hot-button topics and topics needing redress", "Latest week, owning team.", False),
+    Chart(
+        "revenue_influence", "Revenue influenced and win rate", "Closed-won revenue; win rate engaged vs not.", False
+    ),
+    Chart("retention", "Churn by engagement", "Churn rate of all customer cohorts, engaged vs not engaged.", True),
+    Chart("cost_to_serve", "Cost to serve and savings", "Care cost by channel; saving of social vs phone.", False),
+    Chart("revenue_at_risk", "Top accounts by revenue at risk", "Revenue weighted by risk signals.", True),
+)
+
+
+def rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[tuple]:
+    return connection.execute(sql, parameters).fetchall()
+
+
+def since(column: str, start: date | None) -> tuple[str, list]:
+    return (f"{column} >= ?", [start]) if start else ("true", [])
+
+
+def in_segment(segment: str | None) -> tuple[str, list]:
+    return ("segment = ?", [segment]) if segment else ("true", [])
+
+
+def grouped_bars(data: list[tuple], value_format: str) -> go.Figure:
+    """Rows (x, series, value) as grouped bars, one trace per series."""
+    figure = go.Figure(layout=LAYOUT)
+    for series in sorted({row[1] for row in data}):
+        points = [row for row in data if row[1] == series]
+        figure.add_bar(
+            x=[row[0] for row in points],
+            y=[row[2] for row in points],
+            name=series,
+            hovertemplate=f"%{{x}}<br>{series}: %{{y:{value_format}}}<extra></extra>",
+        )
+    return figure
+
+
+def sla_by_team(connection, start, segment) -> go.Figure:
+    where, parameters = since("activity_date", start)
+    data = rows(
+        connection,
+        "select team, channel, sum(sla_met_conversations) / nullif(sum(conversations), 0) from mart_social_care"
+        f" where {where} group by team, channel order by team, channel",
+        parameters,
+    )
+    figure = grouped_bars(data, ".1%")
+    figure.update_yaxes(tickformat=".0%", range=[0, 1])
+    return figure
+
+
+def first_response(connection, start, segment) -> go.Figure:
+    where, parameters = since("opened_at", start)
+    data = rows(
+        connection,
+        "select team, channel, median(first_response_minutes) from fct_care_conversations"
+        f" where {where} and first_response_minutes is not null group by team, channel order by team, channel",
+        parameters,
+    )
+    figure = grouped_bars(data, ",.1f")
+    figure.update_yaxes(title_text="minutes")
+    return figure
+
+
+def channel_volume(connection, start, segment) -> go.Figure:
+    where, parameters = since("month_start", start)
+    segment_where, segment_parameters = in_segment(segment)
+    data = rows(
+        connection,
+        "select month_start, channel_group, sum(interactions),"
+        " sum(interactions) / sum(sum(interactions)) over (partition by month_start)"
+        f" from mart_channel_mix where {where} and {segment_where}"
+        " group by month_start, channel_group order by month_start, channel_group",
+        parameters + segment_parameters,
+    )
+    figure = go.Figure(layout={**LAYOUT, "barmode": "stack"})
+    for channel in sorted({row[1] for row in data}):
+        points = [row for row in data if row[1] == channel]
+        figure.add_bar(
+            x=[row[0] for row in points],
+            y=[row[2] for row in points],
+            customdata=[row[3] for row in points],
+            name=channel,
+            hovertemplate=f"%{{x|%Y-%m}} {channel}: %{{y:,}} (%{{customdata:.1%}})<extra></extra>",
+        )
+    return monthly(figure)
+
+
+def sentiment_by_source(connection, start, segment) -> go.Figure:
+    where, parameters = since("month_start", start)
+    data = rows(
+        connection,
+        "select month_start, source_class, sum(avg_sentiment * interactions) / nullif(sum(interactions), 0)"
+        f" from mart_source_mix where {where} and source_class != 'own_brand'"
+        " group by month_start, source_class order by month_start, source_class",
+        parameters,
+    )
+    figure = go.Figure(layout=LAYOUT)
+    for source_class in sorted({row[1] for row in data}):
+        points = [row for row in data if row[1] == source_class]
+        figure.add_scatter(
+            x=[row[0] for row in points], y=[row[2] for row in points], mode="lines+markers", name=source_class
+        )
+    figure.update_yaxes(title_text="avg sentiment")
+    return monthly(figure)
+
+
+def topics_this_week(connection, start, segment) -> go.Figure:
+    data = rows(
+        connection,
+        "select topic, owning_team, interactions, change_vs_baseline, negative_share,"
+        " case when is_hot_button and needs_redress then 'hot-button, needs redress'"
+        " when is_hot_button then 'hot-button' else 'needs redress' end"
+        " from mart_topic_trends where week_start = (select max(week_start) from mart_topic_trends)"
+        " and (is_hot_button or needs_redress) order by is_hot_button desc, interactions desc",
+        [],
+    )
+    header = ["topic", "owning team", "interactions", "change vs baseline", "negative share", "flag"]
+    columns = [list(column) for column in zip(*data, strict=True)] if data else [[] for _ in header]
+    if data:
+        columns[3] = [f"{value:+.0%}" if value is not None else "-" for value in columns[3]]
+        columns[4] = [f"{value:.0%}" if value is not None else "-" for value in columns[4]]
+    figure = go.Figure(go.Table(header={"values": header}, cells={"values": columns}), layout=LAYOUT)
+    return figure
+
+
+def revenue_influence(connection, start, segment) -> go.Figure:
+    where, parameters = since("month_start", start)
+    data = rows(
+        connection,
+        "select month_start, sum(influenced_won_amount), sum(won_amount) - sum(influenced_won_amount),"
+        " sum(engaged_won) / nullif(sum(engaged_closed), 0), sum(not_engaged_won) / nullif(sum(not_engaged_closed), 0)"
+        f" from mart_revenue_influence where {where} group by month_start order by month_start",
+        parameters,
+    )
+    months = [row[0] for row in data]
+    figure = go.Figure(layout={**LAYOUT, "barmode": "stack"})
+    figure.add_bar(x=months, y=[row[1] for row in data], name="won, influenced")
+    figure.add_bar(x=months, y=[row[2] for row in data], name="won, not influenced")
+    figure.add_scatter(x=months, y=[row[3] for row in data], name="win rate engaged", yaxis="y2")
+    figure.add_scatter(x=months, y=[row[4] for row in data], name="win rate not engaged", yaxis="y2")
+    figure.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1]})
+    return monthly(figure)
+
+
+def retention(connection, start, segment) -> go.Figure:
+    """Every cohort, whatever the period: churn is measured over a customer's whole life, not a few months."""
+    where, parameters = since("cohort_quarter", None)
+    segment_where, segment_parameters = in_segment(segment)
+    data = rows(
+        connection,
+        "select segment, sum(engaged_churned) / nullif(sum(engaged_customers), 0),"
+        " sum(churned_customers - engaged_churned) / nullif(sum(customers - engaged_customers), 0)"
+        f" from mart_retention where {where} and {segment_where} group by segment order by segment",
+        parameters + segment_parameters,
+    )
+    figure = go.Figure(layout=LAYOUT)
+    figure.add_bar(x=[row[0] for row in data], y=[row[1] for row in data], name="engaged")
+    figure.add_bar(x=[row[0] for row in data], y=[row[2] for row in data], name="not engaged")
+    figure.update_yaxes(tickformat=".0%", title_text="churn rate")
+    return figure
+
+
+def cost_to_serve(connection, start, segment) -> go.Figure:
+    where, parameters = since("month_start", start)
+    data = rows(
+        connection,
+        "select month_start, channel, total_cost, saving_vs_phone from mart_cost_to_serve"
+        f" where {where} order by month_start, channel",
+        parameters,
+    )
+    figure = go.Figure(layout={**LAYOUT, "barmode": "stack"})
+    for channel in sorted({row[1] for row in data}):
+        points = [row for row in data if row[1] == channel]
+        figure.add_bar(x=[row[0] for row in points], y=[row[2] for row in points], name=channel)
+    months = sorted({row[0] for row in data})
+    savings = [sum(row[3] or 0 for row in data if row[0] == month) for month in months]
+    figure.add_scatter(x=months, y=savings, name="saving vs phone", mode="lines+markers")
+    return monthly(figure)
+
+
+def revenue_at_risk(connection, start, segment) -> go.Figure:
+    segment_where, segment_parameters = in_segment(segment)
+    data = rows(
+        connection,
+        "select coalesce(account_name, account_key), revenue_at_risk, segment from mart_revenue_at_risk"
+        f" where {segment_where} order by revenue_at_risk desc limit {TOP_ACCOUNTS}",
+        segment_parameters,
+    )
+    figure = go.Figure(layout={**LAYOUT, "yaxis": {"autorange": "reversed"}})
+    figure.add_bar(
+        x=[row[1] for row in data],
+        y=[row[0] for row in data],
+        orientation="h",
+        customdata=[row[2] for row in data],
+        hovertemplate="%{y} (%{customdata}): %{x:,.0f}<extra></extra>",
+        name="revenue at risk",
+    )
+    return figure
+
+
+def monthly(figure: go.Figure) -> go.Figure:
+    figure.update_xaxes(tickformat="%Y-%m", dtick="M1")
+    return figure
+
+
+def has_data(trace) -> bool:
+    if trace.type == "table":
+        return bool(trace.cells.values) and len(trace.cells.values[0]) > 0
+    return trace.x is not None and len(trace.x) > 0
+
+
+def noted_if_empty(figure: go.Figure) -> go.Figure:
+    """An empty chart says so instead of showing bare axes."""
+    if not any(has_data(trace) for trace in figure.data):
+        figure.add_annotation(
+            text="No data for this period and segment", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
+        )
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+    return figure
+
+
+BUILDERS = {
+    "sla_by_team": sla_by_team,
+    "first_response": first_response,
+    "channel_volume": channel_volume,
+    "sentiment_by_source": sentiment_by_source,
+    "topics_this_week": topics_this_week,
+    "revenue_influence": revenue_influence,
+    "retention": retention,
+    "cost_to_serve": cost_to_serve,
+    "revenue_at_risk": revenue_at_risk,
+}
