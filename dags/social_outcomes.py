@@ -1,5 +1,5 @@
 """Social outcomes pipeline: extract -> ingest -> source gate -> dbt build -> mart gate -> publish -> dashboard
--> summary.
+and feedback hand-off -> summary.
 
 The API sources enabled in config/sources.yml are pulled into the landing folder. Landing files are loaded into the
 DuckDB warehouse; Great Expectations checks each landed batch before dbt reads it; dbt builds staging and marts (and
@@ -35,8 +35,11 @@ def social_outcomes():
     gated = task(tasks.quality_gate_marts, task_id="quality_gate", pool=WAREHOUSE_WRITER_POOL)()
     published = task(tasks.publish_marts, task_id="publish", pool=WAREHOUSE_WRITER_POOL)()
     dashboard = task(tasks.build_dashboard, task_id="dashboard")()
-    extracted >> ingested >> sources_checked >> built >> gated >> published >> dashboard
-    task(tasks.summarize, task_id="summarize")(extracted, ingested, sources_checked, built, gated, published, dashboard)
+    handed_off = task(tasks.hand_off_feedback, task_id="handoff")()
+    extracted >> ingested >> sources_checked >> built >> gated >> published >> [dashboard, handed_off]
+    task(tasks.summarize, task_id="summarize")(
+        extracted, ingested, sources_checked, built, gated, published, dashboard, handed_off
+    )
 
 
 social_outcomes()

@@ -146,6 +146,7 @@ def report_links(summary: dict) -> dict[str, str]:
         "data docs (sources)": stages.get("source_gate", {}).get("data_docs"),
         "dbt docs": stages.get("dbt", {}).get("docs"),
         "parquet": str(Path(summary["paths"]["serving"]).parent / "parquet"),
+        "team hand-off": stages.get("handoff", {}).get("handoff_dir"),
         "release": stages.get("publish", {}).get("release"),
     }
     return {name: link for name, link in links.items() if link}

@@ -7,8 +7,8 @@ from datetime import datetime
 import extract.run
 import ingest
 from pipeline import dbt_build as dbt_build_step
+from pipeline import handoff, quality_gate, run_summary
 from pipeline import publish as publish_step
-from pipeline import quality_gate, run_summary
 from pipeline.dashboard import build as dashboard_build
 from pipeline.measure import measured
 from pipeline.settings import PipelinePaths, load_paths
@@ -59,6 +59,11 @@ def build_dashboard() -> dict:
     return measured(lambda: dashboard_build.build(paths).to_dict())
 
 
+def hand_off_feedback() -> dict:
+    paths = load_paths()
+    return measured(lambda: handoff.hand_off(paths))
+
+
 def summarize(
     extract_report: dict,
     ingest_report: dict,
@@ -67,6 +72,7 @@ def summarize(
     gate_report: dict,
     publish_report: dict,
     dashboard_report: dict,
+    handoff_report: dict,
 ) -> dict:
     paths = load_paths()
     stages = {
@@ -77,6 +83,7 @@ def summarize(
         "gate": gate_report,
         "publish": publish_report,
         "dashboard": dashboard_report,
+        "handoff": handoff_report,
     }
     summary = run_summary.build_summary(paths, stages)
     print(run_summary.format_summary(summary))

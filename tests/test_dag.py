@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
-EXPECTED_ORDER = ["extract", "ingest", "source_gate", "dbt_build", "quality_gate", "publish", "dashboard"]
+EXPECTED_ORDER = ["extract", "ingest", "source_gate", "dbt_build", "quality_gate", "publish"]
+AFTER_PUBLISH = ["dashboard", "handoff"]
 WAREHOUSE_WRITERS = ["ingest", "source_gate", "dbt_build", "quality_gate", "publish"]
 
 
@@ -25,10 +26,12 @@ def test_dags_import_without_errors(dagbag):
 
 def test_pipeline_tasks_run_in_order(dagbag):
     dag = dagbag.dags["social_outcomes"]
-    assert set(dag.task_ids) == {*EXPECTED_ORDER, "summarize"}
+    assert set(dag.task_ids) == {*EXPECTED_ORDER, *AFTER_PUBLISH, "summarize"}
     for upstream, downstream in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:], strict=False):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}
-    assert dag.get_task("summarize").upstream_task_ids == set(EXPECTED_ORDER)
+    for task_id in AFTER_PUBLISH:
+        assert dag.get_task(task_id).upstream_task_ids == {"publish"}
+    assert dag.get_task("summarize").upstream_task_ids == {*EXPECTED_ORDER, *AFTER_PUBLISH}
 
 
 def test_warehouse_writers_share_one_pool(dagbag):
