@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.dashboard.kpis import format_value
 from pipeline.settings import PipelinePaths, load_paths
 
 LAYERS = ("raw", "staging", "intermediate", "marts")
@@ -101,18 +102,6 @@ def _minutes(value) -> str:
     return "n/a" if value is None else f"{value:,.1f} min"
 
 
-def _kpi(value, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "minutes":
-        return f"{value:,.1f} min"
-    if unit == "currency" and abs(value) < 1000:
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
-
-
 def format_scorecard(rows: list[dict]) -> list[str]:
     if not rows:
         return []
@@ -121,9 +110,10 @@ def format_scorecard(rows: list[dict]) -> list[str]:
     lines.append(f"  {'KPI':<54} {'month':<8} {'value':>12} {'prior':>12} {'target':>12}  on target")
     for row in rows:
         on_target = {True: "yes", False: "NO", None: ""}[row["is_on_target"]]
+        value, prior, target = (format_value(row[key], row["unit"]) for key in ("kpi_value", "prior_value", "target"))
         lines.append(
-            f"  {row['kpi_label']:<54} {str(row['period_start'])[:7]:<8} {_kpi(row['kpi_value'], row['unit']):>12} "
-            f"{_kpi(row['prior_value'], row['unit']):>12} {_kpi(row['target'], row['unit']):>12}  {on_target}"
+            f"  {row['kpi_label']:<54} {str(row['period_start'])[:7]:<8} {value:>12} {prior:>12} {target:>12}"
+            f"  {on_target}"
         )
     return lines
 
