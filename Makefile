@@ -37,6 +37,7 @@ export OUTCOMES_WAREHOUSE_PATH ?= $(CURDIR)/warehouse$(RUN_OUTPUT)/outcomes.duck
 export OUTCOMES_SERVING_PATH ?= $(CURDIR)/serving$(RUN_OUTPUT)/outcomes.duckdb
 export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
+WEEKLY_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_weekly_report.log
 
 .PHONY: setup run demo-data airflow-db test lint bench clean rollback releases chromium
 
@@ -64,8 +65,15 @@ run: $(RUN_INPUT) airflow-db
 	@echo "Running DAG social_outcomes through Airflow on $${OUTCOMES_LANDING_DIR:-landing} (log: $(RUN_LOG))..."
 	@$(RUN_AS_OF) $(BIN)/airflow dags test social_outcomes > $(RUN_LOG) 2>&1 \
 		|| { tail -n 60 $(RUN_LOG); echo "DAG run failed; full log: $(RUN_LOG)"; exit 1; }
+	@echo "Running DAG weekly_voc_report (the Monday voice-of-customer report) through Airflow..."
+	@$(BIN)/airflow dags test weekly_voc_report > $(WEEKLY_LOG) 2>&1 \
+		|| { tail -n 60 $(WEEKLY_LOG); echo "Weekly report DAG failed; full log: $(WEEKLY_LOG)"; exit 1; }
 	$(BIN)/python -m pipeline.run_summary
-	@echo "  airflow log $(RUN_LOG)"
+	@echo "  airflow logs         $(RUN_LOG) $(WEEKLY_LOG)"
+	@echo ""
+	@echo "Open for executives (self-contained files, no server needed):"
+	@echo "  dashboard            file://$(OUTCOMES_REPORTS_DIR)/dashboard/index.html"
+	@echo "  weekly report        file://$(OUTCOMES_REPORTS_DIR)/weekly/latest.html"
 
 # The serving copy BI tools read: list the kept releases, or point it back to the one before the current.
 releases: setup

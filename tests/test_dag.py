@@ -21,7 +21,7 @@ def dagbag():
 
 def test_dags_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"social_outcomes"}
+    assert set(dagbag.dag_ids) == {"social_outcomes", "weekly_voc_report"}
 
 
 def test_pipeline_tasks_run_in_order(dagbag):
