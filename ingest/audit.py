@@ -21,13 +21,16 @@ class FileAudit:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    # Records a scheduled run left for the run whose data interval holds their event time.
+    rows_outside_interval: int = 0
     new_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     note: str | None = None
 
     @property
     def adds_up(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_quarantined + self.rows_duplicate
+        accounted = self.rows_loaded + self.rows_quarantined + self.rows_duplicate + self.rows_outside_interval
+        return self.rows_read == accounted
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,13 +46,16 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         "content_sha256 VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, "
         "rows_duplicate BIGINT, new_columns VARCHAR[], missing_columns VARCHAR[], note VARCHAR, loaded_at TIMESTAMP)"
     )
+    con.execute(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN IF NOT EXISTS rows_outside_interval BIGINT DEFAULT 0")
 
 
 def record(con: duckdb.DuckDBPyConnection, audit: FileAudit, batch_id: str, sha256: str, loaded_at) -> None:
     if not audit.adds_up:
         raise AssertionError(f"audit of {audit.source_file} does not add up: {audit}")
     con.execute(
-        f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {AUDIT_TABLE} (batch_id, entity, source_file, content_sha256, rows_read, rows_loaded, "
+        "rows_quarantined, rows_duplicate, new_columns, missing_columns, note, loaded_at, rows_outside_interval) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             audit.entity,
@@ -63,5 +69,6 @@ def record(con: duckdb.DuckDBPyConnection, audit: FileAudit, batch_id: str, sha2
             audit.missing_columns,
             audit.note,
             loaded_at,
+            audit.rows_outside_interval,
         ],
     )

@@ -23,9 +23,24 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
         f"CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (source_file VARCHAR, content_sha256 VARCHAR, entity VARCHAR, "
         "batch_id VARCHAR, rows_loaded BIGINT, loaded_at TIMESTAMP)"
     )
+    # The data interval a scheduled run loaded the file for (NULL: the whole file); added in a later version.
+    con.execute(f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS data_interval VARCHAR")
 
 
-def is_loaded(con: duckdb.DuckDBPyConnection, entity: str, content_sha256: str) -> bool:
+def is_loaded(
+    con: duckdb.DuckDBPyConnection, entity: str, content_sha256: str, data_interval: str | None = None
+) -> bool:
+    """Whether this content was loaded whole, or for this data interval."""
+    found = con.execute(
+        f"SELECT count(*) FROM {LEDGER_TABLE} WHERE entity = ? AND content_sha256 = ? "
+        "AND (data_interval IS NULL OR data_interval = ?)",
+        [entity, content_sha256, data_interval],
+    ).fetchone()
+    return found is not None and found[0] > 0
+
+
+def was_read(con: duckdb.DuckDBPyConnection, entity: str, content_sha256: str) -> bool:
+    """Whether any run has read this content (for any interval): its records without an event time are settled."""
     found = con.execute(
         f"SELECT count(*) FROM {LEDGER_TABLE} WHERE entity = ? AND content_sha256 = ?", [entity, content_sha256]
     ).fetchone()
@@ -41,8 +56,10 @@ def record(
     batch_id: str,
     rows_loaded: int,
     loaded_at: datetime,
+    data_interval: str | None = None,
 ) -> None:
     con.execute(
-        f"INSERT INTO {LEDGER_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
-        [source_file, content_sha256, entity, batch_id, rows_loaded, loaded_at],
+        f"INSERT INTO {LEDGER_TABLE} (source_file, content_sha256, entity, batch_id, rows_loaded, loaded_at, "
+        "data_interval) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [source_file, content_sha256, entity, batch_id, rows_loaded, loaded_at, data_interval],
     )

@@ -12,6 +12,7 @@ import duckdb
 from ingest import audit, contract, ledger
 from ingest.entity import CsvRows, Entity
 from ingest.incoming import ContractError, DocumentCache, extra_fields_sql, payload_sql, read_into_incoming
+from ingest.interval import DataInterval
 from ingest.sql import quote_ident
 
 
@@ -33,10 +34,11 @@ def staged_sql(entity: Entity, header: list[str] | None, loaded_at: datetime) ->
     typed = ", ".join(
         f"{contract.typed_value(entity, access, name, type_)} AS {quote_ident(name)}" for name, type_ in entity.columns
     )
+    event_at = contract.event_time_sql(entity, access) if entity.event_time else "NULL::TIMESTAMP"
     # The payload is hashed, not kept: quarantine reads the few refused records' payloads back from `_incoming`.
     return (
         "CREATE OR REPLACE TEMP TABLE _staged AS "
-        f"SELECT {typed}, {extra_value} AS _extra_fields, {extra_keys} AS _extra_keys, _row, "
+        f"SELECT {typed}, {extra_value} AS _extra_fields, {extra_keys} AS _extra_keys, _row, {event_at} AS _event_at, "
         f"md5({payload_sql(entity, header)}) AS _record_hash, "
         f"{contract.violations(entity, access, loaded_at)} AS _violations "
         f"FROM {source}"
@@ -61,8 +63,15 @@ def load_file(
     batch: Batch,
     scratch_dir: Path,
     documents: DocumentCache | None = None,
+    interval: DataInterval | None = None,
 ) -> audit.FileAudit:
-    """Load the file's valid, new records; quarantine the rest. On any error nothing of the file stays."""
+    """Load the file's valid, new records; quarantine the rest. On any error nothing of the file stays.
+
+    With an `interval` (and an entity with an event time), only records whose event time lies in it are loaded or
+    quarantined; the others are counted as outside the interval. Records without a readable event time belong to
+    the first run that reads the file, as do records that break the contract: each is loaded or quarantined once."""
+    by_interval = interval is not None and entity.event_time is not None
+    first_read = not ledger.was_read(con, entity.table, content_sha256)
     incoming = read_into_incoming(con, entity, path, scratch_dir, documents or DocumentCache())
     report = audit.FileAudit(entity.table, source_file, note=incoming.note)
     if incoming.header is not None:
@@ -72,11 +81,20 @@ def load_file(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(staged_sql(entity, incoming.header, batch.loaded_at))
+        outside = 0
+        if by_interval:
+            # Refused records and records without an event time are settled by the first read of the file.
+            outside = con.execute(
+                "DELETE FROM _staged WHERE CASE WHEN _violations <> '' OR _event_at IS NULL "
+                f"THEN {'FALSE' if first_read else 'TRUE'} ELSE NOT {interval.contains_sql('_event_at')} END"
+            ).fetchone()[0]
+        rejects = incoming.rejects if first_read or not by_interval else []
+        outside += len(incoming.rejects) - len(rejects)
         meta = [batch.batch_id, entity.table, source_file]
-        if incoming.rejects:
+        if rejects:
             con.executemany(
                 f"INSERT INTO {audit.QUARANTINE_TABLE} VALUES (?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))",
-                [[*meta, reason, payload, batch.loaded_at] for reason, payload in incoming.rejects],
+                [[*meta, reason, payload, batch.loaded_at] for reason, payload in rejects],
             )
         staged, quarantined, new_columns = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE _violations <> ''), "
@@ -100,8 +118,9 @@ def load_file(
             [batch.batch_id, batch.loaded_at, source_file],
         ).fetchone()[0]
         report.new_columns = new_columns or []
-        report.rows_read = staged + len(incoming.rejects)
-        report.rows_quarantined = quarantined + len(incoming.rejects)
+        report.rows_read = staged + outside + len(rejects)
+        report.rows_quarantined = quarantined + len(rejects)
+        report.rows_outside_interval = outside
         report.rows_loaded = fresh
         report.rows_duplicate = staged - quarantined - fresh
         ledger.record(
@@ -112,6 +131,7 @@ def load_file(
             batch_id=batch.batch_id,
             rows_loaded=fresh,
             loaded_at=batch.loaded_at,
+            data_interval=interval.key if by_interval else None,
         )
         audit.record(con, report, batch.batch_id, content_sha256, batch.loaded_at)
         con.execute("COMMIT")

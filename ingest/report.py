@@ -16,6 +16,7 @@ class EntityReport:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    rows_outside_interval: int = 0
     new_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
 
@@ -26,6 +27,7 @@ class EntityReport:
         self.rows_loaded += audit.rows_loaded
         self.rows_quarantined += audit.rows_quarantined
         self.rows_duplicate += audit.rows_duplicate
+        self.rows_outside_interval += audit.rows_outside_interval
         self.new_columns = sorted({*self.new_columns, *audit.new_columns})
         self.missing_columns = sorted({*self.missing_columns, *audit.missing_columns})
 
@@ -47,6 +49,7 @@ class FileFailure:
 class IngestReport:
     batch_id: str
     loaded_at: str
+    data_interval: str | None = None  # None: every new file whole (a manual run)
     entities: dict[str, EntityReport] = field(default_factory=dict)
     failures: list[FileFailure] = field(default_factory=list)
     # Files in the landing folder that no source reads (hidden files and the demo manifest aside): listed, not loaded.
@@ -73,6 +76,10 @@ class IngestReport:
         return sum(e.rows_duplicate for e in self.entities.values())
 
     @property
+    def rows_outside_interval(self) -> int:
+        return sum(e.rows_outside_interval for e in self.entities.values())
+
+    @property
     def rows_quarantined(self) -> int:
         return sum(e.rows_quarantined for e in self.entities.values())
 
@@ -89,6 +96,7 @@ class IngestReport:
         return {
             "batch_id": self.batch_id,
             "loaded_at": self.loaded_at,
+            "data_interval": self.data_interval,
             "totals": {
                 "files_loaded": self.files_loaded,
                 "files_skipped": self.files_skipped,
@@ -97,6 +105,7 @@ class IngestReport:
                 "rows_loaded": self.rows_loaded,
                 "rows_quarantined": self.rows_quarantined,
                 "rows_duplicate": self.rows_duplicate,
+                "rows_outside_interval": self.rows_outside_interval,
             },
             "missing_entities": self.missing_entities,
             "unmatched_files": self.unmatched_files,

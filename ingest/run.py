@@ -11,6 +11,7 @@ import duckdb
 from ingest import audit, file_drops, ledger
 from ingest.entity import RAW_SCHEMA
 from ingest.incoming import ContractError, DocumentCache
+from ingest.interval import DataInterval
 from ingest.loader import Batch, load_file
 from ingest.registry import ENTITIES
 from ingest.report import EntityReport, FileFailure, IngestError, IngestReport
@@ -32,9 +33,18 @@ def unmatched_files(landing_dir: Path, matched: set[Path]) -> list[str]:
 
 
 def load_landing(
-    landing_dir: Path, warehouse_path: Path, batch_id: str | None = None, sources_config: Path | None = None
+    landing_dir: Path,
+    warehouse_path: Path,
+    batch_id: str | None = None,
+    sources_config: Path | None = None,
+    *,
+    interval: DataInterval | None = None,
+    tables: set[str] | None = None,
 ) -> IngestReport:
     """Load every landing file not yet loaded (by content hash, per entity) into `raw`.
+
+    `tables` limits the run to those raw tables (one source's ingest DAG); every table is still created, so dbt
+    always finds its sources. `interval` loads only that data interval (see ingest/interval.py).
 
     Each (entity, file) is loaded in its own transaction with its ledger row. A file that fails is rolled back and
     the run continues; at the end `IngestError` (carrying the report) names every failed file and entity.
@@ -51,7 +61,14 @@ def load_landing(
     if batch_id is not None and not batch_id.strip():
         raise ValueError("batch_id must not be blank")
     batch = Batch(batch_id or default_batch_id(now), now.replace(tzinfo=None))
-    report = IngestReport(batch_id=batch.batch_id, loaded_at=batch.loaded_at.isoformat())
+    report = IngestReport(
+        batch_id=batch.batch_id,
+        loaded_at=batch.loaded_at.isoformat(),
+        data_interval=interval.key if interval else None,
+    )
+    if tables is not None and (unknown := tables - {entity.table for entity in entities}):
+        raise ValueError(f"no ingest entity loads these tables: {sorted(unknown)}")
+    selected = [entity for entity in entities if tables is None or entity.table in tables]
 
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # Per-file transactions would otherwise checkpoint the WAL every 16 MB; one checkpoint at close is enough.
@@ -70,12 +87,15 @@ def load_landing(
         # File by file, so that a page file feeding two entities (tweets -> x_tweets and x_users) is hashed and
         # parsed once.
         work = sorted(
-            ((path, order, entity) for order, entity in enumerate(entities) for path in entity.files(landing_dir)),
+            ((path, order, entity) for order, entity in enumerate(selected) for path in entity.files(landing_dir)),
             key=lambda item: (item[0], item[1]),
         )
-        for entity in entities:
+        for entity in selected:
             report.entities[entity.table] = EntityReport()
-        report.unmatched_files = unmatched_files(landing_dir, {path for path, _, _ in work})
+        if tables is None:
+            report.unmatched_files = unmatched_files(landing_dir, {path for path, _, _ in work})
+        if interval is not None:
+            work = [item for item in work if interval.overlaps_file(item[0])]
         hashes: dict[Path, str] = {}
         for path, _, entity in work:
             counts = report.entities[entity.table]
@@ -84,11 +104,12 @@ def load_landing(
             if path not in hashes:
                 hashes[path] = ledger.file_sha256(path)
             sha = hashes[path]
-            if ledger.is_loaded(con, entity.table, sha):
+            interval_key = interval.key if interval is not None and entity.event_time else None
+            if ledger.is_loaded(con, entity.table, sha, interval_key):
                 counts.files_skipped += 1
                 continue
             try:
-                file_audit = load_file(con, entity, path, source_file, sha, batch, scratch_dir, documents)
+                file_audit = load_file(con, entity, path, source_file, sha, batch, scratch_dir, documents, interval)
             except (duckdb.Error, OSError, UnicodeDecodeError, ContractError) as exc:
                 counts.files_failed += 1
                 report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))

@@ -30,7 +30,12 @@ DATA_DOCS_SITE = "outcomes_quality"
 
 
 class QualityGateFailed(RuntimeError):
-    pass
+    """A gate stopped the run. `data_docs` is the GX report of the failing validations (alerts link it)."""
+
+    def __init__(self, message: str, stage: str | None = None, data_docs: str | None = None) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.data_docs = data_docs
 
 
 @dataclass
@@ -201,7 +206,7 @@ def finish(paths: PipelinePaths, stage: str, outcomes: list[SuiteOutcome], docs_
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"gate_{stage}.json").write_text(json.dumps(report.to_dict(), indent=2, default=str))
     if not report.success:
-        raise QualityGateFailed(report.failure_message())
+        raise QualityGateFailed(report.failure_message(), stage=stage, data_docs=report.data_docs)
     return report
 
 

@@ -140,6 +140,7 @@ FILE_DROP_VIEWS = {
 LEDGER_COLUMNS = _cols("VARCHAR", "source_file, content_sha256, entity, batch_id") + [
     ("rows_loaded", "BIGINT"),
     ("loaded_at", "TIMESTAMP"),
+    ("data_interval", "VARCHAR"),
 ]
 
 
