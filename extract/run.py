@@ -48,9 +48,10 @@ def enabled_streams(config: dict) -> list[str]:
     return [name for name, settings in streams.items() if (settings or {}).get("enabled")]
 
 
-def run_enabled(config_path: Path, landing_dir: Path) -> dict:
+def run_enabled(config_path: Path, landing_dir: Path, only: list[str] | None = None) -> dict:
+    """Pull each enabled stream (of `only`, when given: one source's streams)."""
     config = yaml.safe_load(Path(config_path).read_text()) or {}
-    streams = enabled_streams(config)
+    streams = [name for name in enabled_streams(config) if only is None or name in only]
     reports = {}
     for name in streams:
         settings = (config.get("streams") or {}).get(name) or {}

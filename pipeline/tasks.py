@@ -1,72 +1,135 @@
-"""The callables the Airflow DAG runs, one per task. Each returns a JSON-serialisable report for XCom."""
+"""The callables the Airflow DAGs run, one per task. Each returns a JSON-serialisable report for XCom.
+
+The heavy libraries (Great Expectations, Plotly, the extractors) are imported inside the callables, so that a DAG
+file importing this module parses in well under a second (Airflow re-parses DAG files continuously).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-import extract.run
-import ingest
+from ingest.interval import DataInterval
 from pipeline import dbt_build as dbt_build_step
-from pipeline import handoff, quality_gate, run_summary
-from pipeline import publish as publish_step
-from pipeline.dashboard import build as dashboard_build
+from pipeline import ingest_dags
 from pipeline.measure import measured
 from pipeline.settings import PipelinePaths, load_paths
 
+INTERVAL_RUN_TYPES = ("scheduled", "backfill")
 
-def extract_sources() -> dict:
+
+def run_interval(dag_run, start: datetime | None, end: datetime | None) -> DataInterval | None:
+    """Scheduled and backfill runs load exactly their data interval; a manual run loads every new file whole."""
+    run_type = getattr(dag_run, "run_type", None)
+    if str(getattr(run_type, "value", run_type)) not in INTERVAL_RUN_TYPES or start is None or end is None:
+        return None
+    return DataInterval.of(start, end)
+
+
+def extract_source(source_name: str) -> dict:
+    """Pull the source's enabled API streams into the landing folder (nothing when none is enabled)."""
+    import extract.run
+
     paths = load_paths()
-    return measured(lambda: extract.run.run_enabled(paths.sources_config_path, paths.landing_dir))
-
-
-def ingest_landing() -> dict:
-    paths = load_paths()
+    source = ingest_dags.source(paths.sources_config_path, source_name)
     return measured(
-        lambda: ingest.load_landing(
-            paths.landing_dir, paths.warehouse_path, sources_config=paths.sources_config_path
-        ).to_dict()
+        lambda: extract.run.run_enabled(paths.sources_config_path, paths.landing_dir, only=list(source.streams))
     )
 
 
+def ingest_source(
+    source_name: str,
+    dag_run=None,
+    data_interval_start: datetime | None = None,
+    data_interval_end: datetime | None = None,
+) -> dict:
+    """Load the source's raw tables for this run; the report is also kept for the transform run's summary."""
+    import ingest
+
+    paths = load_paths()
+    source = ingest_dags.source(paths.sources_config_path, source_name)
+    interval = run_interval(dag_run, data_interval_start, data_interval_end)
+    report = measured(
+        lambda: ingest.load_landing(
+            paths.landing_dir,
+            paths.warehouse_path,
+            sources_config=paths.sources_config_path,
+            interval=interval,
+            tables=set(source.tables),
+        ).to_dict()
+    )
+    folder = paths.reports_dir / "ingest"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{source_name}.json").write_text(json.dumps(report, indent=2, default=str))
+    return report
+
+
+def latest_ingest_reports(paths: PipelinePaths) -> dict:
+    """Every source's latest ingest report, summed, and the landing files no source reads, for the run summary."""
+    from ingest import file_drops
+    from ingest.registry import ENTITIES
+    from ingest.run import unmatched_files
+
+    folder = paths.reports_dir / "ingest"
+    reports = {path.stem: json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))}
+    totals: dict[str, int] = {}
+    for report in reports.values():
+        for key, value in report.get("totals", {}).items():
+            totals[key] = totals.get(key, 0) + value
+    entities = [*ENTITIES, *(drop.entity for drop in file_drops.load_config(paths.sources_config_path))]
+    matched = {path for entity in entities for path in entity.files(paths.landing_dir)}
+    unmatched = unmatched_files(paths.landing_dir, matched) if paths.landing_dir.is_dir() else []
+    return {"sources": sorted(reports), "totals": totals, "unmatched_files": unmatched}
+
+
 def quality_gate_sources(data_interval_end: datetime | None = None) -> dict:
+    from pipeline import quality_gate
+
     paths = load_paths()
     return measured(lambda: quality_gate.run_source_gate(paths, data_interval_end).to_dict())
 
 
-def build_and_document(paths: PipelinePaths) -> dict:
-    report = dbt_build_step.build(paths)
-    report.docs = str(dbt_build_step.generate_docs(paths))
-    return report.to_dict()
-
-
-def dbt_build() -> dict:
+def document_dbt_run() -> dict:
+    """After the dbt task group: what `dbt build` did (run_results.json) and the dbt docs site."""
     paths = load_paths()
-    return measured(lambda: build_and_document(paths))
+
+    def document() -> dict:
+        report = dbt_build_step.read_run_results(paths)
+        report.docs = str(dbt_build_step.generate_docs(paths))
+        return report.to_dict()
+
+    return measured(document)
 
 
 def quality_gate_marts(data_interval_end: datetime | None = None) -> dict:
+    from pipeline import quality_gate
+
     paths = load_paths()
     return measured(lambda: quality_gate.run_mart_gate(paths, data_interval_end).to_dict())
 
 
 def publish_marts() -> dict:
+    from pipeline import publish as publish_step
+
     paths = load_paths()
     return measured(lambda: publish_step.publish(paths).to_dict())
 
 
 def build_dashboard() -> dict:
+    from pipeline.dashboard import build as dashboard_build
+
     paths = load_paths()
     return measured(lambda: dashboard_build.build(paths).to_dict())
 
 
 def hand_off_feedback() -> dict:
+    from pipeline import handoff
+
     paths = load_paths()
     return measured(lambda: handoff.hand_off(paths))
 
 
 def summarize(
-    extract_report: dict,
-    ingest_report: dict,
     source_gate_report: dict,
     dbt_report: dict,
     gate_report: dict,
@@ -74,10 +137,11 @@ def summarize(
     dashboard_report: dict,
     handoff_report: dict,
 ) -> dict:
+    from pipeline import run_summary
+
     paths = load_paths()
     stages = {
-        "extract": extract_report,
-        "ingest": ingest_report,
+        "ingest": latest_ingest_reports(paths),
         "source_gate": source_gate_report,
         "dbt": dbt_report,
         "gate": gate_report,

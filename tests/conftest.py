@@ -24,6 +24,9 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
+# dag.test() fails on a DAG with a deadline (apache/airflow#73428); the deadline alert is tested with the scheduler.
+os.environ["OUTCOMES_ALERT_DEADLINES"] = "off"
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,15 +1,23 @@
-"""The DAG file imports cleanly and wires the pipeline in the expected order."""
+"""The DAG files import cleanly: one ingest DAG per enabled source from the configuration, the transform DAG scheduled
+on their assets with one task per dbt model, the warehouse writers in one pool, and retries and alerts wired."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
+from airflow.timetables.interval import CronDataIntervalTimetable
+from airflow.utils.dates import cron_presets
 
-DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
-EXPECTED_ORDER = ["extract", "ingest", "source_gate", "dbt_build", "quality_gate", "publish"]
+from pipeline import ingest_dags
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DAGS_FOLDER = PROJECT_ROOT / "dags"
+CONFIG = PROJECT_ROOT / "config" / "sources.yml"
+TRANSFORM_ORDER = ["source_gate", "dbt.dbt_producer_watcher", "dbt_docs", "quality_gate", "publish"]
 AFTER_PUBLISH = ["dashboard", "handoff"]
-WAREHOUSE_WRITERS = ["ingest", "source_gate", "dbt_build", "quality_gate", "publish"]
+POOL = "warehouse_writer"
 
 
 @pytest.fixture(scope="module")
@@ -19,35 +27,84 @@ def dagbag():
     return DagBag(dag_folder=str(DAGS_FOLDER))
 
 
-def test_dags_import_without_errors(dagbag):
+@pytest.fixture(scope="module")
+def sources():
+    return ingest_dags.load_sources(CONFIG)
+
+
+def test_one_ingest_dag_per_enabled_source(dagbag, sources):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"social_outcomes", "weekly_voc_report"}
+    configured = yaml.safe_load(CONFIG.read_text())["ingest_dags"]["sources"]
+    assert {source.name for source in sources} <= set(configured)
+    assert set(dagbag.dag_ids) == {*(source.dag_id for source in sources), "social_outcomes", "weekly_voc_report"}
+    for source in sources:
+        dag = dagbag.dags[source.dag_id]
+        assert set(dag.task_ids) == {"extract", "ingest"}
+        assert dag.get_task("ingest").upstream_task_ids == {"extract"}
+        assert isinstance(dag.timetable, CronDataIntervalTimetable)  # runs have a real data interval
+        assert dag.timetable._expression == cron_presets.get(source.schedule, source.schedule)
+        assert dag.catchup is source.catchup
 
 
-def test_pipeline_tasks_run_in_order(dagbag):
+def test_ingest_updates_the_assets_of_its_raw_tables(dagbag, sources):
+    x = next(source for source in sources if source.name == "x")
+    ingest = dagbag.dags["ingest_x"].get_task("ingest")
+    assert {outlet.name for outlet in ingest.outlets} == {"raw.x_tweets", "raw.x_dm_events", "raw.x_users"}
+    every_table = [table for source in sources for table in source.tables]
+    assert len(every_table) == len(set(every_table)), "a raw table belongs to one source"
+    assert x.tables == ("x_tweets", "x_dm_events", "x_users")
+
+
+def test_transform_is_scheduled_on_every_ingest_asset(dagbag, sources):
     dag = dagbag.dags["social_outcomes"]
-    assert set(dag.task_ids) == {*EXPECTED_ORDER, *AFTER_PUBLISH, "summarize"}
-    for upstream, downstream in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:], strict=False):
-        assert dag.get_task(downstream).upstream_task_ids == {upstream}
-    for task_id in AFTER_PUBLISH:
-        assert dag.get_task(task_id).upstream_task_ids == {"publish"}
-    assert dag.get_task("summarize").upstream_task_ids == {*EXPECTED_ORDER, *AFTER_PUBLISH}
+    scheduled_on = {asset.name for asset in dag.timetable.asset_condition.objects}
+    assert scheduled_on == {f"raw.{table}" for source in sources for table in source.tables}
 
 
-def test_warehouse_writers_share_one_pool(dagbag):
-    dag = dagbag.dags["social_outcomes"]
-    assert {dag.get_task(task_id).pool for task_id in WAREHOUSE_WRITERS} == {"warehouse_writer"}
-    assert dag.get_task("extract").pool != "warehouse_writer"
-
-
-def test_dag_has_no_cycles(dagbag):
+def test_transform_runs_in_order_with_one_task_per_model(dagbag):
     dag = dagbag.dags["social_outcomes"]
     dag.check_cycle()
     order = [task.task_id for task in dag.topological_sort()]
-    assert (
-        order.index("extract")
-        < order.index("ingest")
-        < order.index("dbt_build")
-        < order.index("publish")
-        < order.index("summarize")
+    positions = [order.index(task_id) for task_id in [*TRANSFORM_ORDER, "summarize"]]
+    assert positions == sorted(positions)
+    for task_id in AFTER_PUBLISH:
+        assert dag.get_task(task_id).upstream_task_ids == {"publish"}
+    model_tasks = {task_id for task_id in dag.task_ids if task_id.startswith("dbt.") and task_id.endswith("_run")}
+    assert "dbt.fct_care_conversations_run" in model_tasks and len(model_tasks) > 40
+    assert "dbt.dbt_producer_watcher" in dag.get_task("dbt.fct_care_conversations_run").get_flat_relative_ids(
+        upstream=True
     )
+
+
+def test_warehouse_writers_share_one_pool_and_only_publish_writes_serving(dagbag, sources):
+    dag = dagbag.dags["social_outcomes"]
+    writers = ["source_gate", "dbt.dbt_producer_watcher", "dbt_docs", "quality_gate", "publish"]
+    assert {dag.get_task(task_id).pool for task_id in writers} == {POOL}
+    for source in sources:
+        assert dagbag.dags[source.dag_id].get_task("ingest").pool == POOL
+        assert dagbag.dags[source.dag_id].get_task("extract").pool != POOL
+    assert dag.get_task("dashboard").pool != POOL
+
+
+def test_ingest_retries_with_exponential_backoff_and_every_task_alerts_on_failure(dagbag, sources):
+    from pipeline import alerts
+
+    for source in sources:
+        for task in dagbag.dags[source.dag_id].tasks:
+            assert task.retries == alerts.INGEST_RETRIES["retries"] > 0
+            assert task.retry_exponential_backoff
+            assert alerts.task_failure_alert in task.on_failure_callback
+    for task in dagbag.dags["social_outcomes"].tasks:
+        assert alerts.task_failure_alert in task.on_failure_callback
+
+
+def test_a_table_claimed_by_two_sources_is_a_clear_error(tmp_path):
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        yaml.safe_dump({"ingest_dags": {"sources": {"a": {"modules": ["x_api"]}, "b": {"modules": ["x_api"]}}}})
+    )
+    with pytest.raises(ingest_dags.IngestDagConfigError, match="raw.x_tweets is loaded by both a and b"):
+        ingest_dags.load_sources(config)
+    config.write_text(yaml.safe_dump({"ingest_dags": {"sources": {"a": {"modules": ["no_such_source"]}}}}))
+    with pytest.raises(ingest_dags.IngestDagConfigError, match="no_such_source"):
+        ingest_dags.load_sources(config)

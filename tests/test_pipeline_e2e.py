@@ -1,4 +1,5 @@
-"""The whole DAG through Airflow (`dag.test()`), checked against an independent computation on the landing files."""
+"""The whole pipeline through Airflow (`dag.test()` of each DAG), checked against an independent computation on the
+landing files."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline import publish
+from pipeline import publish, run_all
 from pipeline.run_summary import format_summary
 from tests.conftest import paths_in
 
@@ -17,9 +18,7 @@ BRAND_USER_IDS = {"1001", "1002", "1003", "1004"}
 
 
 def load_dag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(Path(__file__).resolve().parent.parent / "dags")).dags["social_outcomes"]
+    return run_all.load_dags()["social_outcomes"]
 
 
 def task_states(dag_run) -> dict[str, str]:
@@ -81,10 +80,11 @@ def mart_first_responses(serving_path: Path, channels: list[str]) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def pipeline_run(airflow_db, demo_landing, tmp_path_factory):
-    """One full DAG run at test scale; yields the run, its task states and the paths it wrote."""
+    """Every ingest DAG, then the transform DAG, at test scale; yields the transform run, its task states and the
+    paths it wrote."""
     monkeypatch = pytest.MonkeyPatch()
     paths = paths_in(tmp_path_factory.mktemp("e2e"), demo_landing, monkeypatch)
-    dag_run = load_dag().test()
+    dag_run = run_all.run_pipeline()["social_outcomes"]
     yield dag_run, task_states(dag_run), paths
     monkeypatch.undo()
 

@@ -13,9 +13,9 @@ import pytest
 
 import ingest
 from ingest.registry import ENTITIES
-from pipeline import dbt_build
+from pipeline import dbt_build, run_all
 from tests.conftest import paths_in
-from tests.test_pipeline_e2e import load_dag, task_states
+from tests.test_pipeline_e2e import task_states
 
 EXPORTS = Path(__file__).parent / "fixtures" / "realdata"
 SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -48,7 +48,7 @@ def exports_run(airflow_db, tmp_path_factory):
     monkeypatch = pytest.MonkeyPatch()
     paths = paths_in(root, landing, monkeypatch)
     monkeypatch.setenv("OUTCOMES_FRESHNESS", "off")  # as `make run DATA=...` sets: the archives are years old
-    dag_run = load_dag().test()
+    dag_run = run_all.run_pipeline()["social_outcomes"]
     yield dag_run, task_states(dag_run), paths
     monkeypatch.undo()
 

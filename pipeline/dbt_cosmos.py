@@ -1,0 +1,87 @@
+"""The dbt project inside Airflow: one task per model and seed (astronomer-cosmos), all run by one `dbt build`.
+
+Cosmos' watcher mode runs a single `dbt build` (the producer task, which holds the warehouse's writer slot) and turns
+each node's result into its own task, so a failure points at a model without paying one dbt process per model.
+Data tests and unit tests run inside that build: a failing test fails the producer task, whose log names it, and
+the models downstream of it, which dbt skips.
+The graph is rendered from dbt_project/target/manifest.json (`make manifest`, run by `make setup`), never by calling
+dbt while the DAG file is parsed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+from pipeline.dbt_build import dbt_env
+from pipeline.settings import PROJECT_ROOT, load_paths
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+PROFILE = ProfileConfig(
+    profile_name="social_outcomes", target_name="dev", profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"
+)
+
+
+PRODUCER_SUFFIX = "dbt_producer_watcher"
+
+
+class ManifestMissing(FileNotFoundError):
+    pass
+
+
+def dbt_executable() -> Path:
+    return Path(sys.executable).with_name("dbt")
+
+
+def execution_config(mode: ExecutionMode) -> ExecutionConfig:
+    # A subprocess, not dbtRunner: dbt-duckdb keeps its connection (and the file's write lock) open after an
+    # in-process run (STACK.md).
+    return ExecutionConfig(
+        execution_mode=mode, invocation_mode=InvocationMode.SUBPROCESS, dbt_executable_path=dbt_executable()
+    )
+
+
+def dbt_task_group(
+    group_id: str = "dbt",
+    *,
+    mode: ExecutionMode = ExecutionMode.WATCHER,
+    writer_pool: str | None = None,
+    manifest_path: Path = MANIFEST_PATH,
+    operator_args: dict | None = None,
+) -> DbtTaskGroup:
+    """The project's models, seeds and tests as tasks. `mode=ExecutionMode.LOCAL` is cosmos' default (one dbt
+    process per node), kept for the benchmark that compares the two."""
+    if not manifest_path.is_file():
+        raise ManifestMissing(f"{manifest_path} not found: run `make manifest` (dbt parse) before loading the DAGs")
+    # The warehouse and target paths of this deployment (dbt writes run_results.json where the docs task reads it).
+    env = {key: value for key, value in dbt_env(load_paths()).items() if key.startswith(("OUTCOMES_", "DBT_"))}
+    args = {"install_deps": False, "append_env": True, "env": env, **(operator_args or {})}
+    config = execution_config(mode)
+    if writer_pool and mode == ExecutionMode.WATCHER:
+        config.setup_operator_args = {"pool": writer_pool}  # only the producer runs dbt
+    elif writer_pool:
+        args["pool"] = writer_pool  # local mode: every node task runs dbt against the warehouse
+    group = DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest_path),
+        profile_config=PROFILE,
+        execution_config=config,
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.NONE),
+        operator_args=args,
+    )
+    if mode == ExecutionMode.WATCHER:
+        run_node_tasks_after_the_build(group)
+    return group
+
+
+def run_node_tasks_after_the_build(group: DbtTaskGroup) -> None:
+    """Cosmos starts the node tasks beside the producer and has them wait for its results; run after it instead,
+    so each reads its node's result at once, and `dag.test()` (which runs tasks one by one) cannot block on them."""
+    producer = next(task for task in group if task.task_id.endswith(PRODUCER_SUFFIX))
+    for task in group:
+        if task is not producer and not task.upstream_list:
+            producer >> task
