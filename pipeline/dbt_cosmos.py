@@ -27,6 +27,7 @@ PROFILE = ProfileConfig(
 
 
 PRODUCER_SUFFIX = "dbt_producer_watcher"
+DBT_PATH_VARIABLES = ("OUTCOMES_WAREHOUSE_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH")
 
 
 class ManifestMissing(FileNotFoundError):
@@ -58,7 +59,8 @@ def dbt_task_group(
     if not manifest_path.is_file():
         raise ManifestMissing(f"{manifest_path} not found: run `make manifest` (dbt parse) before loading the DAGs")
     # The warehouse and target paths of this deployment (dbt writes run_results.json where the docs task reads it).
-    env = {key: value for key, value in dbt_env(load_paths()).items() if key.startswith(("OUTCOMES_", "DBT_"))}
+    # Only paths: the env is stored with the serialized DAG, so no credential may ride along.
+    env = {key: value for key, value in dbt_env(load_paths()).items() if key in DBT_PATH_VARIABLES}
     args = {"install_deps": False, "append_env": True, "env": env, **(operator_args or {})}
     config = execution_config(mode)
     if writer_pool and mode == ExecutionMode.WATCHER:

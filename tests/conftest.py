@@ -17,7 +17,9 @@ TEST_SCALE = 0.01
 TEST_SEED = 7
 
 # Airflow reads its configuration when first imported, so its home must be set before any test imports it.
-_airflow_home = Path(tempfile.mkdtemp(prefix="outcomes-airflow-home-"))
+# Test modules also import this file as `tests.conftest`: the second import must keep the first one's home.
+_airflow_home = Path(os.environ.get("OUTCOMES_TEST_AIRFLOW_HOME") or tempfile.mkdtemp(prefix="outcomes-airflow-home-"))
+os.environ["OUTCOMES_TEST_AIRFLOW_HOME"] = str(_airflow_home)
 os.environ["AIRFLOW_HOME"] = str(_airflow_home)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
