@@ -368,7 +368,8 @@ def test_deadlines_off_lets_dag_test_finish_a_successful_run(airflow_db, monkeyp
 
 
 def airflow_env(home: Path, api_port: int, webhook: WebhookReceiver) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in ALERT_ENV}
+    # conftest turns deadlines off for dag.test(); this scheduler must see the DAG's deadline.
+    env = {key: value for key, value in os.environ.items() if key not in (*ALERT_ENV, alerts.DEADLINES_ENV)}
     connection = {
         "conn_type": "http",
         "host": "127.0.0.1",
