@@ -40,7 +40,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from pipeline import http_post
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,6 @@ WEBHOOK_CONN_TYPES = {"http", "https"}
 ATTEMPTS = 3
 RETRY_WAIT_SECONDS = 0.5  # exponential: 0.5 s then 1 s, so a dead endpoint costs ~2 s plus the timeouts
 TIMEOUT = (3.0, 5.0)  # connect, read
-RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 EXCEPTION_CHARS = 4000
 SUMMARY_CHARS = 300
 ERROR_CHARS = 500
@@ -124,10 +124,6 @@ class Alert:
     @property
     def data_docs_link(self) -> str | None:
         return self.data_docs_web_url or self.data_docs_url
-
-
-class _Retryable(Exception):
-    pass
 
 
 class DeliveryError(RuntimeError):
@@ -329,37 +325,24 @@ def alert_from_deadline_context(context: dict | None, **kwargs) -> Alert:
 
 
 def post_webhook(webhook: Webhook, alert: Alert, session: requests.Session | None = None) -> str:
-    """POST the alert as JSON, retrying connection errors, 408/429 and 5xx; raises when it cannot be delivered."""
+    """POST the alert as JSON, retrying transient failures (pipeline/http_post.py); raises when it cannot be
+    delivered."""
     headers = {"Authorization": f"Bearer {webhook.token}"} if webhook.token else {}
-    client = session or requests
-
-    def once() -> requests.Response:
-        try:
-            response = client.post(
-                webhook.url, json=alert.payload(), headers=headers, timeout=TIMEOUT, allow_redirects=False
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code in RETRY_STATUSES:
-            raise _Retryable(f"HTTP {response.status_code}: {response.text[:200]}")
-        return response
-
-    retrying = Retrying(
-        retry=retry_if_exception_type(_Retryable),
-        stop=stop_after_attempt(ATTEMPTS),
-        wait=wait_exponential(multiplier=RETRY_WAIT_SECONDS, max=4.0),
-        reraise=True,
+    outcome = http_post.post_json(
+        session or requests,
+        webhook.url,
+        alert.payload(),
+        headers,
+        timeout=TIMEOUT,
+        attempts=ATTEMPTS,
+        wait_seconds=RETRY_WAIT_SECONDS,
+        max_wait=4.0,
     )
-    try:
-        response = retrying(once)
-    except _Retryable as exc:
-        attempts = retrying.statistics.get("attempt_number", ATTEMPTS)
-        raise DeliveryError(f"gave up after {attempts} attempts: {exc}") from exc
-    except requests.RequestException as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-    if not 200 <= response.status_code < 300:
-        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
-    return f"HTTP {response.status_code}"
+    if outcome.transient:
+        raise DeliveryError(f"gave up after {outcome.attempts} attempts: {outcome.error}")
+    if not outcome.ok:
+        raise DeliveryError(outcome.error)
+    return f"HTTP {outcome.status}"
 
 
 def _smtp_settings(recipients: tuple[str, ...]):

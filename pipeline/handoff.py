@@ -31,8 +31,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from pipeline import http_post
 from pipeline.settings import PipelinePaths, load_paths
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ POST_FIELDS = (
 ATTEMPTS = 3
 RETRY_WAIT_SECONDS = 0.2  # exponential: 0.2 s then 0.4 s, so an item gives up within a second plus timeouts
 TIMEOUT = (3.0, 10.0)  # connect, read
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 # After this many items in a row fail in a way that looks like the endpoint being down, the rest wait for the next run
 # instead of each spending its retries on it.
 MAX_CONSECUTIVE_TRANSIENT_FAILURES = 5
@@ -116,12 +115,6 @@ class PostResult:
     attempts: int
     error: str | None = None
     transient: bool = False
-
-
-class _Retryable(Exception):
-    def __init__(self, message: str, http_status: int | None = None) -> None:
-        super().__init__(message)
-        self.http_status = http_status
 
 
 def log_path(paths: PipelinePaths) -> Path:
@@ -256,41 +249,24 @@ def post_body(item: dict) -> dict:
 
 
 def post_item(session: requests.Session, endpoint: Endpoint, item: dict) -> PostResult:
-    """POST one item, retrying connection errors, 429 and 5xx a few times; never raises."""
+    """POST one item, retrying transient failures a few times (pipeline/http_post.py); never raises."""
     headers = {"Idempotency-Key": item["feedback_key"]}
     if endpoint.token:
         headers["Authorization"] = f"Bearer {endpoint.token}"
-    attempts = 0
-
-    def once() -> requests.Response:
-        nonlocal attempts
-        attempts += 1
-        try:
-            response = session.post(
-                endpoint.url, json=post_body(item), headers=headers, timeout=TIMEOUT, allow_redirects=False
-            )
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code in RETRY_STATUSES:
-            raise _Retryable(f"HTTP {response.status_code}: {response.text[:ERROR_CHARS]}", response.status_code)
-        return response
-
-    retrying = Retrying(
-        retry=retry_if_exception_type(_Retryable),
-        stop=stop_after_attempt(ATTEMPTS),
-        wait=wait_exponential(multiplier=RETRY_WAIT_SECONDS, max=1.0),
-        reraise=True,
+    outcome = http_post.post_json(
+        session,
+        endpoint.url,
+        post_body(item),
+        headers,
+        timeout=TIMEOUT,
+        attempts=ATTEMPTS,
+        wait_seconds=RETRY_WAIT_SECONDS,
+        max_wait=1.0,
+        error_chars=ERROR_CHARS,
     )
-    try:
-        response = retrying(once)
-    except _Retryable as exc:
-        return PostResult("failed", exc.http_status, attempts, str(exc)[:ERROR_CHARS], transient=True)
-    except requests.RequestException as exc:
-        return PostResult("failed", None, attempts, f"{type(exc).__name__}: {exc}"[:ERROR_CHARS])
-    if 200 <= response.status_code < 300:
-        return PostResult("sent", response.status_code, attempts)
-    error = f"HTTP {response.status_code}: {response.text[:ERROR_CHARS]}"
-    return PostResult("failed", response.status_code, attempts, error)
+    if outcome.ok:
+        return PostResult("sent", outcome.status, outcome.attempts)
+    return PostResult("failed", outcome.status, outcome.attempts, outcome.error, transient=outcome.transient)
 
 
 def open_log(path: Path) -> duckdb.DuckDBPyConnection:
