@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures for servers on 127.0.0.1 (an SMTP server), shared by the alert and weekly report tests.
+pytest_plugins = ["tests.local_servers"]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TEST_SCALE = 0.01

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ import psutil
 import requests
 
 from tests.conftest import BIN, PROJECT_ROOT
+from tests.local_servers import free_port
 
 STARTUP_SECONDS = 300
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_airflow_ui_starts_on_localhost_and_stops_cleanly_on_ctrl_c(tmp_path):

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,9 +29,9 @@ from types import SimpleNamespace
 
 import psutil
 import pytest
-from aiosmtpd.controller import Controller
 
 from pipeline import alerts
+from tests.local_servers import free_port
 
 ALERT_DAGS = Path(__file__).resolve().parent / "alert_dags"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +47,6 @@ ALERT_ENV = (
     *(f"OUTCOMES_SMTP_{name}" for name in ("HOST", "PORT", "FROM", "TO", "USER", "PASSWORD", "STARTTLS")),
 )
 DEADLINE_WAIT_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class WebhookReceiver(ThreadingHTTPServer):
@@ -89,15 +82,6 @@ class WebhookHandler(BaseHTTPRequestHandler):
         pass
 
 
-class StoringHandler:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - the name aiosmtpd calls
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def webhook():
     server = WebhookReceiver()
@@ -106,15 +90,6 @@ def webhook():
     yield server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def smtp_server():
-    handler = StoringHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import dataclasses
 import email
 import email.policy
 import json
-import socket
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +19,6 @@ from pathlib import Path
 import duckdb
 import markupsafe
 import pytest
-from aiosmtpd.controller import Controller
 
 from pipeline import publish, weekly_report
 from tests.conftest import TEST_SEED, ingest_and_build
@@ -32,30 +30,6 @@ SPIKE_TOPIC = "login_outage"
 TEAM_SECTIONS = ("R&D", "Marketing", "Product Management", "Support")
 HOSTILE_POST = '<script>alert("x")</script> login failed & <b>nobody</b> answers'
 SMTP_ENV = ("HOST", "PORT", "FROM", "TO", "USER", "PASSWORD", "STARTTLS")
-
-
-class StoringHandler:
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = StoringHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 @pytest.fixture
