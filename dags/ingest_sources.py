@@ -17,8 +17,9 @@ WAREHOUSE_WRITER_POOL = "warehouse_writer"
 for source in ingest_dags.load_sources(load_paths().sources_config_path):
     with DAG(
         dag_id=source.dag_id,
-        schedule=CronDataIntervalTimetable(source.schedule, timezone="UTC"),
+        schedule=CronDataIntervalTimetable(source.schedule, timezone="UTC") if source.schedule else None,
         start_date=source.start_date,
+        end_date=source.end_date,
         catchup=source.catchup,
         max_active_runs=1,
         default_args={**alerts.INGEST_RETRIES, "on_failure_callback": alerts.task_failure_alert},

@@ -31,9 +31,10 @@ class IngestSource:
     name: str
     tables: tuple[str, ...]
     streams: tuple[str, ...]
-    schedule: str
+    schedule: str | None  # None: runs only when triggered
     start_date: datetime
     catchup: bool
+    end_date: datetime | None = None
 
     @property
     def dag_id(self) -> str:
@@ -90,12 +91,26 @@ def load_sources(config_path: Path) -> list[IngestSource]:
                 name=name,
                 tables=tables,
                 streams=tuple(settings.get("streams") or ()),
-                schedule=str(settings.get("schedule", "@daily")),
-                start_date=pendulum.parse(str(settings.get("start_date", "2025-01-01")), tz="UTC"),
+                schedule=_schedule(name, settings),
+                start_date=_date(settings.get("start_date", "2025-01-01")),
                 catchup=bool(settings.get("catchup", False)),
+                end_date=_date(settings["end_date"]) if settings.get("end_date") else None,
             )
         )
     return sources
+
+
+def _schedule(name: str, settings: dict) -> str | None:
+    if "schedule" not in settings:
+        return "@daily"
+    schedule = settings["schedule"]
+    if schedule is not None and not (isinstance(schedule, str) and schedule.strip()):
+        raise IngestDagConfigError(f"ingest_dags.sources.{name}.schedule: a cron or preset string, or null")
+    return schedule
+
+
+def _date(value) -> datetime:
+    return pendulum.parse(str(value), tz="UTC")
 
 
 def transform_schedule(config_path: Path, sources: list[IngestSource]) -> AssetAll | AssetAny:

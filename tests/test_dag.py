@@ -108,3 +108,24 @@ def test_a_table_claimed_by_two_sources_is_a_clear_error(tmp_path):
     config.write_text(yaml.safe_dump({"ingest_dags": {"sources": {"a": {"modules": ["no_such_source"]}}}}))
     with pytest.raises(ingest_dags.IngestDagConfigError, match="no_such_source"):
         ingest_dags.load_sources(config)
+
+
+def test_schedule_end_date_and_manual_only_sources_come_from_the_configuration(tmp_path):
+    config = tmp_path / "sources.yml"
+    sources = {
+        "x": {"modules": ["x_api"], "schedule": "0 6 * * *", "end_date": "2025-03-31", "catchup": True},
+        "zendesk": {"modules": ["zendesk"], "schedule": None},
+    }
+    config.write_text(yaml.safe_dump({"ingest_dags": {"defaults": {"start_date": "2025-03-01"}, "sources": sources}}))
+    x, zendesk = ingest_dags.load_sources(config)
+    assert (x.schedule, x.catchup, x.start_date.isoformat(), x.end_date.isoformat()) == (
+        "0 6 * * *",
+        True,
+        "2025-03-01T00:00:00+00:00",
+        "2025-03-31T00:00:00+00:00",
+    )
+    assert (zendesk.schedule, zendesk.end_date) == (None, None)  # only triggered runs
+    sources["zendesk"]["schedule"] = ""
+    config.write_text(yaml.safe_dump({"ingest_dags": {"sources": sources}}))
+    with pytest.raises(ingest_dags.IngestDagConfigError, match="zendesk.schedule"):
+        ingest_dags.load_sources(config)
