@@ -773,8 +773,21 @@ class AirflowStack:
 
     # ------------------------------------------------------------------ Celery evidence
 
-    def celery_task_results(self) -> list[tuple[str, str]]:
-        """(Celery task id, status) of every Celery task in the result backend (table celery_taskmeta)."""
+    def celery_task_results(self, settled_within: float = 0) -> list[tuple[str, str]]:
+        """(Celery task id, status) of every Celery task in the result backend (table celery_taskmeta).
+
+        `settled_within`: wait up to that many seconds for every task to leave STARTED or PENDING. The worker
+        stores a task's SUCCESS only after the task process has exited, which can be a moment after Airflow
+        already shows the task instance (and its run) successful."""
+        deadline = time.monotonic() + settled_within
+        while True:
+            results = self._celery_task_results()
+            unsettled = [status for _, status in results if status in ("STARTED", "PENDING")]
+            if not unsettled or time.monotonic() >= deadline:
+                return results
+            time.sleep(1)
+
+    def _celery_task_results(self) -> list[tuple[str, str]]:
         if not self.celery:
             return []
         import psycopg2

@@ -12,16 +12,29 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from tests.airflow_stack import AirflowStack
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PIPELINE_DAG = "social_outcomes"
 PIPELINE_TIMEOUT = 600  # per run; the whole module took 4 to 4.5 min on a shared 2-core machine
+
+
+def triggered_only_sources_config(root: Path) -> Path:
+    """config/sources.yml with every ingest DAG on `schedule: null`: the scheduler creates no daily runs of its own,
+    so the runs the test triggers are the only ingest runs, while asset-triggered runs still happen."""
+    config = yaml.safe_load((PROJECT_ROOT / "config" / "sources.yml").read_text())
+    config["ingest_dags"]["defaults"]["schedule"] = None
+    path = root / "sources.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
 
 
 def pipeline_env(root: Path, landing: Path) -> dict[str, str]:
     """OUTCOMES_* for the pipeline's tasks: the generated landing folder, everything written under `root`."""
     return {
+        "OUTCOMES_SOURCES_CONFIG": str(triggered_only_sources_config(root)),
         "OUTCOMES_LANDING_DIR": str(landing),
         "OUTCOMES_WAREHOUSE_PATH": str(root / "warehouse" / "outcomes.duckdb"),
         "OUTCOMES_SERVING_PATH": str(root / "serving" / "outcomes.duckdb"),
@@ -33,14 +46,13 @@ def pipeline_env(root: Path, landing: Path) -> dict[str, str]:
 def run_pipeline(stack: AirflowStack) -> list[tuple[str, str]]:
     """Run the whole pipeline through the scheduler; the (dag_id, run_id) of every run it took, all successful.
 
-    The one pipeline-specific step of this file. Every `ingest_<source>` DAG first (manual runs: no data interval,
-    so each loads every new landing file whole; they run side by side, their warehouse writes one at a time through
-    the `warehouse_writer` pool), then the transform DAG `social_outcomes`. Without ingest DAGs (the older layout)
-    the one `social_outcomes` run does everything. The transform is triggered rather than left to its asset
-    schedule: the stack runs with `[scheduler] use_job_schedule` off, so that unpausing the daily ingest DAGs does
-    not add scheduled runs; that switch also stops asset-triggered runs.
+    Every `ingest_<source>` DAG is triggered (manual runs: no data interval, so each loads every new landing file
+    whole; they run side by side, their warehouse writes one at a time through the `warehouse_writer` pool). Their
+    successful `ingest` tasks update the raw-table assets, and the scheduler itself then starts the transform DAG
+    `social_outcomes`, which is scheduled on all of them: an `asset_triggered` run.
     """
     stack.wait_for_dag(PIPELINE_DAG)
+    stack.unpause(PIPELINE_DAG)
     ingest_dags = sorted(dag["dag_id"] for dag in stack.dags() if dag["dag_id"].startswith("ingest_"))
     runs = []
     for dag_id in ingest_dags:
@@ -48,10 +60,9 @@ def run_pipeline(stack: AirflowStack) -> list[tuple[str, str]]:
         runs.append((dag_id, stack.trigger(dag_id)))
     for dag_id, run_id in runs:
         stack.wait_for_run(dag_id, run_id, timeout=PIPELINE_TIMEOUT)
-    stack.unpause(PIPELINE_DAG)
-    runs.append((PIPELINE_DAG, stack.trigger(PIPELINE_DAG)))
-    stack.wait_for_run(*runs[-1], timeout=PIPELINE_TIMEOUT)
-    return runs
+    (transform,) = stack.wait_for_runs(PIPELINE_DAG, 1, run_type="asset_triggered", timeout=PIPELINE_TIMEOUT)
+    stack.wait_for_run(PIPELINE_DAG, transform["run_id"], timeout=PIPELINE_TIMEOUT)
+    return [*runs, (PIPELINE_DAG, transform["run_id"])]
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +76,7 @@ def celery_stack(demo_landing, pipeline_root):
     with AirflowStack(
         "CeleryExecutor",
         env=pipeline_env(pipeline_root, demo_landing),
+        job_schedule=True,  # the scheduler starts the asset-triggered transform run itself
         parallelism=6,
         # Most tasks are short dbt watchers whose cost is starting up (each task process parses the DAG file): four
         # at a time keep both cores busy while others report back through the API.
@@ -105,7 +117,8 @@ def test_full_pipeline_succeeds_through_the_scheduler_and_the_celery_worker(cele
     ran = []
     for dag_id, run_id in pipeline_runs:
         run = celery_stack.run(dag_id, run_id)
-        assert (run["state"], run["run_type"]) == ("success", "manual")
+        expected_type = "asset_triggered" if dag_id == PIPELINE_DAG else "manual"
+        assert (run["state"], run["run_type"]) == ("success", expected_type)
         # "removed": the DAG file changed during the run (the dags-folder bundle is not versioned, so a running run
         # follows the newest parse); those tasks never ran.
         instances = [ti for ti in celery_stack.task_instances(dag_id, run_id) if ti["state"] != "removed"]
@@ -118,7 +131,7 @@ def test_full_pipeline_succeeds_through_the_scheduler_and_the_celery_worker(cele
         assert ti["queue"] == "default" and ti["hostname"] and ti["try_number"] == 1, ti
     # Every task instance went through the broker to the worker: a successful result each in the result backend
     # (a deferred task that resumes goes through twice), each logged by the worker.
-    results = celery_stack.celery_task_results()
+    results = celery_stack.celery_task_results(settled_within=60)
     assert len(results) >= len(ran) and {status for _, status in results} == {"SUCCESS"}, results
     worker_log = celery_stack.log_of("celery-worker").read_text(errors="replace")
     assert all(f"Task execute_workload[{task_id}] succeeded" in worker_log for task_id, _ in results)
