@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import audit, file_drops, ledger
+from ingest.duckdb_settings import connection_config
 from ingest.entity import RAW_SCHEMA
 from ingest.incoming import ContractError, DocumentCache
 from ingest.interval import DataInterval
@@ -72,7 +73,7 @@ def load_landing(
 
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # Per-file transactions would otherwise checkpoint the WAL every 16 MB; one checkpoint at close is enough.
-    con = duckdb.connect(str(warehouse_path), config={"checkpoint_threshold": "1GB"})
+    con = duckdb.connect(str(warehouse_path), config={"checkpoint_threshold": "1GB", **connection_config()})
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         ledger.ensure_ledger(con)

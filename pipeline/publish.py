@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.duckdb_settings import connection_config
 from ingest.sql import quote_ident, quote_literal
 from pipeline import quality_history
 from pipeline.settings import PipelinePaths, load_paths
@@ -113,7 +114,7 @@ def write_release(paths: PipelinePaths, release_dir: Path, release: str, publish
     descriptions = mart_descriptions(paths.dbt_target_dir / "manifest.json")
     parquet_dir = release_dir / "parquet"
     parquet_dir.mkdir(parents=True)
-    with duckdb.connect(str(release_dir / paths.serving_path.name)) as connection:
+    with duckdb.connect(str(release_dir / paths.serving_path.name), config=connection_config()) as connection:
         connection.execute(f"attach {quote_literal(str(paths.warehouse_path))} as warehouse (read_only)")
         names = mart_tables(connection, "warehouse")
         if not names:
