@@ -593,8 +593,16 @@ class AirflowStack:
         return self._client
 
     def api(self, method: str, path: str, *, ok: Iterable[int] = (200, 201, 204), **kwargs) -> Any:
-        """One REST API v2 call; the decoded JSON, or StackError with the answer."""
-        response = self.client.request(method, path, **kwargs)
+        """One REST API v2 call; the decoded JSON, or StackError with the answer.
+
+        On SQLite the scheduler and the API server take turns on one database file: a request that meets the lock
+        is rolled back and answered 503 "Database is locked" or 500 "Database error"; it is sent again."""
+        for attempt in range(5):
+            response = self.client.request(method, path, **kwargs)
+            locked = response.status_code == 503 or (response.status_code == 500 and "Database error" in response.text)
+            if self.celery or not locked or attempt == 4:
+                break
+            time.sleep(1 + attempt)
         if response.status_code not in set(ok):
             raise StackError(f"{method} /api/v2{path} -> {response.status_code}: {response.text[:2000]}")
         return response.json() if response.content else None
@@ -761,15 +769,7 @@ class AirflowStack:
             "run_backwards": run_backwards,
             "dag_run_conf": dag_run_conf or {},
         }
-        for attempt in range(5):
-            response = self.client.post("/backfills", json=body)
-            # SQLite: the API answers 503 "Database is locked" when the scheduler writes at the same moment.
-            if response.status_code != 503 or attempt == 4:
-                break
-            time.sleep(1 + attempt)
-        if response.status_code not in (200, 201):
-            raise StackError(f"POST /api/v2/backfills -> {response.status_code}: {response.text[:2000]}")
-        return response.json()
+        return self.api("POST", "/backfills", ok=(200, 201), json=body)
 
     # ------------------------------------------------------------------ Celery evidence
 

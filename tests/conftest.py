@@ -20,9 +20,12 @@ TEST_SCALE = 0.01
 TEST_SEED = 7
 
 # Airflow reads its configuration when first imported, so its home must be set before any test imports it.
-# Test modules also import this file as `tests.conftest`: the second import must keep the first one's home.
-_airflow_home = Path(os.environ.get("OUTCOMES_TEST_AIRFLOW_HOME") or tempfile.mkdtemp(prefix="outcomes-airflow-home-"))
-os.environ["OUTCOMES_TEST_AIRFLOW_HOME"] = str(_airflow_home)
+# Test modules also import this file as `tests.conftest`: the second import must keep the first one's home. Each
+# pytest-xdist worker gets its own home (its own SQLite metadata database), named by the worker's id.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+_HOME_VARIABLE = f"OUTCOMES_TEST_AIRFLOW_HOME_{_WORKER}" if _WORKER else "OUTCOMES_TEST_AIRFLOW_HOME"
+_airflow_home = Path(os.environ.get(_HOME_VARIABLE) or tempfile.mkdtemp(prefix="outcomes-airflow-home-"))
+os.environ[_HOME_VARIABLE] = str(_airflow_home)
 os.environ["AIRFLOW_HOME"] = str(_airflow_home)
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
