@@ -123,8 +123,11 @@ services:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			postgresql redis-server > /dev/null; }
 
+# Two pytest-xdist workers, one test file each at a time (a file's fixtures, e.g. an Airflow stack, stay in one worker):
+# most of the suite waits on subprocesses (Airflow, dbt, Chromium), so two files at once use the 2 cores better.
+PYTEST_WORKERS ?= 2
 test: lint chromium services manifest
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: setup
 	$(BIN)/python -m benchmarks.make_run --scale $(SCALE) --runs 3
