@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass
+from functools import cache
 
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from demo_data import jsontext as jt
 from demo_data.crm import Crm
 from demo_data.period import Period, iso, month_keys
-from demo_data.texts import PORTUGUESE, SPANISH, TOPIC_WEIGHTS, TOPICS, compose, draw_sentiments
+from demo_data.texts import (
+    PORTUGUESE,
+    SPANISH,
+    TOPIC_WEIGHTS,
+    TOPICS,
+    compose,
+    compose_codes,
+    draw_sentiments,
+    phrase_table,
+)
+from demo_data.writers import PageChunk
 
 REVIEW_SOURCES = np.array(["app_store", "g2", "trustpilot"])
 PRODUCTS = np.array(["Acme Cloud", "Acme Mobile", "Acme Analytics"])
@@ -60,40 +77,84 @@ def generate_reviews(
     return frame, month_keys(at)
 
 
-def generate_ideas(rng: np.random.Generator, period: Period, crm: Crm, scale: float) -> tuple[list[dict], np.ndarray]:
+def generate_ideas(rng: np.random.Generator, period: Period, crm: Crm, scale: float) -> IdeaRows:
     n = max(20, int(8_000 * scale))
     at = np.sort(period.uniform(rng, n))
-    created = iso(at, "millis")
     topic = rng.choice(len(TOPICS), size=n, p=[0.05, 0.05, 0.2, 0.5, 0.05, 0.1, 0.05])
-    texts = compose(rng, topic, np.ones(n, dtype=np.int64)).astype(str)
-    status = IDEA_STATUSES[rng.choice(6, size=n, p=[0.4, 0.2, 0.15, 0.1, 0.1, 0.05])]
+    text = compose_codes(rng, topic, np.ones(n, dtype=np.int64))
+    status = rng.choice(6, size=n, p=[0.4, 0.2, 0.15, 0.1, 0.1, 0.05])
     score = np.exp(rng.normal(2, 1.2, n)).astype(np.int64)
     author = rng.integers(0, len(crm.contact_email), n)
     board = rng.integers(0, len(BOARDS), n)
-    ideas = []
-    for i in range(n):
-        board_id, board_name = BOARDS[board[i]]
-        ideas.append(
-            {
-                "id": f"{i + 1:024x}",
-                "title": f"Idea: {texts[i][:50]}",
-                "details": texts[i],
-                "status": str(status[i]),
-                "score": int(score[i]),
-                "commentCount": int(score[i] // 4),
-                "created": str(created[i]),
-                "author": {
-                    "id": f"u{author[i]:06d}",
-                    "name": f"Member {author[i]}",
-                    "email": str(crm.contact_email[author[i]]),
-                },
-                "board": {"id": board_id, "name": board_name},
-                "category": {"id": f"c{topic[i]}", "name": TOPICS[topic[i]].replace("_", " ")},
-                "tags": [{"name": TOPICS[topic[i]]}],
-            }
+    return IdeaRows(at, topic, text, status, score, author, board, jt.strings(crm.contact_email))
+
+
+@cache
+def idea_texts() -> dict[str, pa.Array]:
+    phrases = phrase_table().tolist()
+    return {
+        "title": jt.vocabulary(f"Idea: {phrase[:50]}" for phrase in phrases),
+        "details": jt.vocabulary(phrases),
+        "status": jt.vocabulary(IDEA_STATUSES.tolist()),
+        "board": jt.vocabulary({"id": board_id, "name": name} for board_id, name in BOARDS),
+        "topic": jt.fragments(
+            f'"category":{orjson.dumps({"id": f"c{index}", "name": topic.replace("_", " ")}).decode()},'
+            f'"tags":{orjson.dumps([{"name": topic}]).decode()}'
+            for index, topic in enumerate(TOPICS)
+        ),
+    }
+
+
+@dataclass
+class IdeaRows:
+    """Community ideas in time order: builds Canny-style pages of posts on demand."""
+
+    at: np.ndarray
+    topic: np.ndarray
+    text: np.ndarray  # phrase_table code
+    status: np.ndarray
+    score: np.ndarray
+    author: np.ndarray  # contact
+    board: np.ndarray
+    emails: pa.Array  # JSON strings, by contact
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def pages(self, chunk: PageChunk) -> pa.Array:
+        part = slice(chunk.begin, chunk.finish)
+        text, author, score = idea_texts(), self.author[part], self.score[part]
+        posts = jt.concat(
+            '{"id":"',
+            jt.hex_digits(np.arange(chunk.begin, chunk.finish) + 1, 24),
+            '","title":',
+            jt.take(text["title"], self.text[part]),
+            ',"details":',
+            jt.take(text["details"], self.text[part]),
+            ',"status":',
+            jt.take(text["status"], self.status[part]),
+            ',"score":',
+            jt.integers(score),
+            ',"commentCount":',
+            jt.integers(score // 4),
+            ',"created":"',
+            jt.iso(self.at[part], "millis"),
+            '","author":{"id":"u',
+            pc.utf8_lpad(jt.integers(author), width=6, padding="0"),
+            '","name":"Member ',
+            jt.integers(author),
+            '","email":',
+            jt.take(self.emails, author),
+            '},"board":',
+            jt.take(text["board"], self.board[part]),
+            ",",
+            jt.take(text["topic"], self.topic[part]),
+            "}",
         )
-    return ideas, month_keys(at)
-
-
-def idea_page(chunk: list[dict], month: str, number: int, is_last: bool) -> dict:
-    return {"posts": chunk, "hasMore": not is_last}
+        return jt.concat(
+            '{"posts":[',
+            jt.join_groups(posts, chunk.offsets),
+            '],"hasMore":',
+            jt.booleans(~chunk.is_last),
+            "}",
+        )

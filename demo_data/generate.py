@@ -50,46 +50,53 @@ def generate(
     counts.update(crm_accounts=len(crm.accounts), crm_contacts=len(crm.contacts))
     done("crm")
 
+    # Each JSON family is written as soon as it is drawn, month by month from column arrays: its rows are then
+    # dropped, and only the facts the outcomes and truths need (conversations, touches, tickets) are kept.
     users = social.generate_users(rng, crm, scale)
-    tweets = social.generate_tweets(rng, period, users, scale)
-    write_monthly_pages(out / "x" / "tweets", tweets.records, tweets.months, social.tweet_page(users, "tweets"))
-    counts.update(x_users=len(users.ids), x_tweets=len(tweets.records))
+    tweets, tweet_rows = social.generate_tweets(rng, period, users, scale)
+    write_monthly_pages(out / "x" / "tweets", tweet_rows.sorted_at, tweet_rows.pages)
+    counts.update(x_users=len(users.ids), x_tweets=tweets.count)
+    del tweet_rows
     done("x tweets")
 
-    dms, dm_records, dm_months = social.generate_dms(rng, period, users, scale)
-    write_monthly_pages(out / "x" / "dm_events", dm_records, dm_months, social.tweet_page(users, "dm_events"))
-    counts["x_dm_events"] = len(dm_records)
+    dms, dm_rows = social.generate_dms(rng, period, users, scale)
+    write_monthly_pages(out / "x" / "dm_events", dm_rows.sorted_at, dm_rows.pages)
+    counts["x_dm_events"] = len(dm_rows)
+    del dm_rows, users
     done("x dms")
 
-    tickets = support.generate_tickets(rng, period, crm, scale)
-    write_monthly_pages(
-        out / "zendesk" / "tickets", tickets.records, tickets.months, support.ticket_page(tickets.users)
-    )
-    write_monthly_pages(
-        out / "zendesk" / "ticket_events", tickets.events, tickets.event_months, support.ticket_event_page
-    )
+    tickets, ticket_rows = support.generate_tickets(rng, period, crm, scale)
+    write_monthly_pages(out / "zendesk" / "tickets", ticket_rows.sorted_version_at(), ticket_rows.ticket_pages)
+    write_monthly_pages(out / "zendesk" / "ticket_events", ticket_rows.sorted_event_at(), ticket_rows.event_pages)
     (out / "zendesk" / "groups.json").write_bytes(orjson.dumps(tickets.groups, option=orjson.OPT_INDENT_2))
     counts.update(
         zendesk_tickets=len(tickets.opened_at),
-        zendesk_ticket_versions=len(tickets.records),
-        zendesk_ticket_events=len(tickets.events),
+        zendesk_ticket_versions=tickets.versions,
+        zendesk_ticket_events=tickets.events,
     )
+    del ticket_rows
     done("zendesk")
 
     reviews, review_months = feedback.generate_reviews(rng, period, crm, scale)
     write_monthly_csv(out / "reviews", reviews, review_months)
-    ideas, idea_months = feedback.generate_ideas(rng, period, crm, scale)
-    write_monthly_pages(out / "community" / "ideas", ideas, idea_months, feedback.idea_page)
+    ideas = feedback.generate_ideas(rng, period, crm, scale)
+    write_monthly_pages(out / "community" / "ideas", ideas.at, ideas.pages)
     counts.update(reviews=len(reviews), community_ideas=len(ideas))
+    del reviews, review_months, ideas
     done("feedback")
 
-    events, event_months = journey.generate_segment(rng, period, crm, scale)
-    write_json_lines(out / "segment" / "events", events, event_months)
-    emails, email_months = journey.generate_email_events(rng, period, crm, scale)
-    write_json_lines(out / "email" / "events", emails, email_months)
+    events = journey.generate_segment(rng, period, crm, scale)
+    write_json_lines(out / "segment" / "events", events.at, events.rows)
+    counts["segment_events"] = len(events)
+    del events
+    emails = journey.generate_email_events(rng, period, crm, scale)
+    write_json_lines(out / "email" / "events", emails.at, emails.rows)
+    counts["email_events"] = len(emails)
+    del emails
     calls, call_months = journey.generate_calls(rng, period, crm, scale)
     write_monthly_csv(out / "calls", calls, call_months)
-    counts.update(segment_events=len(events), email_events=len(emails), call_center_calls=len(calls))
+    counts["call_center_calls"] = len(calls)
+    del calls, call_months
     done("journey")
 
     social_touches = outcomes.Interactions.combine(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+import orjson
+import pyarrow as pa
 
+from demo_data import jsontext as jt
 from demo_data.crm import Crm
-from demo_data.period import DAY, Period, iso, lognormal_minutes, month_keys, snowflake_ids
-from demo_data.texts import TOPIC_WEIGHTS, TOPICS, compose, draw_sentiments
-from demo_data.writers import page_token
+from demo_data.period import DAY, Period, lognormal_minutes, snowflake_ids
+from demo_data.texts import TOPIC_WEIGHTS, TOPICS, compose_codes, draw_sentiments, phrase_table
+from demo_data.writers import PageChunk, page_token
 
 BRAND_IDS = np.array([1001, 1002, 1003, 1004])
 BRAND_HANDLES = np.array(["acme", "acmehelp", "acme_billing", "acmedevs"])
@@ -38,15 +42,20 @@ BRAND_REPLIES = np.array(
     ]
 )
 FOLLOW_UPS = np.array(["any update on this?", "still not working", "thanks, that helped", "ok, sent you a DM"])
+RESOLVED = "Thanks for the update, this is now resolved on our side."
+POSTS = np.array(["New release notes are out", "Join our webinar this Thursday", "Status: all systems normal"])
 AUTHOR_KINDS = ["customer_contact", "prospect_contact", "influencer", "unknown"]
 
 
 @dataclass
 class XUsers:
     ids: np.ndarray
-    records: dict[int, dict]
+    json: pa.Array  # each user's JSON object (X API v2 user), by position in ids
     contact_of_user: np.ndarray
     by_kind: dict[str, np.ndarray]
+
+    def positions(self, user_ids: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.ids, user_ids)
 
 
 @dataclass
@@ -63,8 +72,7 @@ class Conversations:
 
 @dataclass
 class Tweets:
-    records: list[dict]
-    months: np.ndarray
+    count: int
     mentions: Conversations
     touch_contact: np.ndarray
     touch_at: np.ndarray
@@ -93,25 +101,29 @@ def generate_users(rng: np.random.Generator, crm: Crm, scale: float) -> XUsers:
     n_people = len(names) - len(BRAND_IDS)
     ids = np.concatenate([BRAND_IDS, 20_000_000 + np.arange(n_people)])
     contact_of_user = np.concatenate([np.full(4, -1), contacts_with_handle, np.full(n_influencers + n_unknown, -1)])
-    created = iso(1_300_000_000 + rng.integers(0, 350_000_000, len(ids)), "millis")
-    records = {
-        int(user_id): {
-            "id": str(user_id),
-            "username": str(name),
-            "name": str(name).replace("_", " ").title(),
-            "created_at": str(created_at),
-            "verified": bool(index < 4 or follower_count > 500_000),
-            "public_metrics": {
-                "followers_count": int(follower_count),
-                "following_count": int(follower_count % 997),
-                "tweet_count": int(follower_count % 7919) + 10,
-                "listed_count": int(follower_count // 5000),
-            },
-        }
-        for index, (user_id, name, follower_count, created_at) in enumerate(
-            zip(ids, names, followers, created, strict=True)
-        )
-    }
+    created = 1_300_000_000 + rng.integers(0, 350_000_000, len(ids))
+    display_names = [name.replace("_", " ").title() for name in names.tolist()]
+    json = jt.concat(
+        '{"id":"',
+        jt.integers(ids),
+        '","username":',
+        jt.strings(names),
+        ',"name":',
+        jt.strings(display_names),
+        ',"created_at":"',
+        jt.iso(created, "millis"),
+        '","verified":',
+        jt.booleans((np.arange(len(ids)) < 4) | (followers > 500_000)),
+        ',"public_metrics":{"followers_count":',
+        jt.integers(followers),
+        ',"following_count":',
+        jt.integers(followers % 997),
+        ',"tweet_count":',
+        jt.integers(followers % 7919 + 10),
+        ',"listed_count":',
+        jt.integers(followers // 5000),
+        "}}",
+    )
     is_customer_contact = np.zeros(len(ids), dtype=bool)
     is_prospect_contact = np.zeros(len(ids), dtype=bool)
     linked = contact_of_user >= 0
@@ -125,7 +137,7 @@ def generate_users(rng: np.random.Generator, crm: Crm, scale: float) -> XUsers:
         "influencer": np.arange(first_influencer, first_influencer + n_influencers),
         "unknown": np.arange(first_influencer + n_influencers, len(ids)),
     }
-    return XUsers(ids, records, contact_of_user, by_kind)
+    return XUsers(ids, json, contact_of_user, by_kind)
 
 
 def draw_authors(rng: np.random.Generator, users: XUsers, size: int) -> np.ndarray:
@@ -147,7 +159,7 @@ def spike_week(period: Period) -> tuple[int, str]:
 
 
 class TweetBuilder:
-    """Accumulates tweet columns; ids are assigned once all tweets are known, in time order."""
+    """Accumulates tweet columns (text as codes into tweet_texts()); ids are assigned once all tweets are known."""
 
     def __init__(self) -> None:
         self.columns: dict[str, list[np.ndarray]] = {key: [] for key in ("at", "author", "root", "reply_to", "text")}
@@ -169,7 +181,26 @@ def brand_replies_to(rng, period, opened, answered_index, handle) -> tuple:
     return answered_index[keep], at[keep], delay[keep]
 
 
-def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, scale: float) -> Tweets:
+@cache
+def tweet_texts() -> tuple[pa.Array, dict[str, int]]:
+    """Every tweet text as JSON, and where each kind of text starts among them (text codes index this table)."""
+    phrases = phrase_table().tolist()
+    kinds = {
+        "root": [f"@{handle} {phrase}" for handle in BRAND_HANDLES.tolist() for phrase in phrases],
+        "early": [f"@{handle} hello??" for handle in BRAND_HANDLES.tolist()],
+        "reply": BRAND_REPLIES.tolist(),
+        "follow_up": FOLLOW_UPS.tolist(),
+        "resolved": [RESOLVED],
+        "post": POSTS.tolist(),
+    }
+    starts, texts = {}, []
+    for kind, values in kinds.items():
+        starts[kind] = len(texts)
+        texts.extend(values)
+    return jt.vocabulary(texts), starts
+
+
+def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, scale: float) -> tuple[Tweets, TweetRows]:
     n_mentions = max(50, int(240_000 * scale))
     topics = rng.choice(len(TOPICS), size=n_mentions, p=TOPIC_WEIGHTS)
     opened = period.uniform(rng, n_mentions, margin=DAY)
@@ -184,8 +215,9 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
     sentiments[n_mentions:] = 0
     authors = draw_authors(rng, users, n_roots)
     handle = (rng.random((n_roots, 1)) > np.cumsum(HANDLE_BY_TOPIC[topics], axis=1)).sum(axis=1).clip(0, 3)
-    root_text = np.char.add(np.char.add("@", BRAND_HANDLES[handle]), " ")
-    root_text = np.char.add(root_text, compose(rng, topics, sentiments).astype(str))
+    _, text_start = tweet_texts()
+    # Text codes: "@<handle> <sentence>" for the customer's opening tweet.
+    root_text = text_start["root"] + handle * len(phrase_table()) + compose_codes(rng, topics, sentiments)
 
     builder = TweetBuilder()
     roots = builder.add(opened, users.ids[authors], np.arange(n_roots), np.full(n_roots, -1), root_text)
@@ -196,7 +228,7 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         users.ids[authors[early]],
         early,
         roots[early],
-        np.char.add(np.char.add("@", BRAND_HANDLES[handle[early]]), " hello??"),
+        text_start["early"] + handle[early],
     )
     answered = np.flatnonzero(rng.random(n_roots) < BRAND_ANSWER_RATE[handle])
     answered, reply_at, delay = brand_replies_to(rng, period, opened, answered, handle)
@@ -207,7 +239,7 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         BRAND_IDS[handle[answered]],
         answered,
         roots[answered],
-        BRAND_REPLIES[rng.integers(0, 4, len(answered))],
+        text_start["reply"] + rng.integers(0, 4, len(answered)),
     )
     follow = rng.random(len(answered)) < 0.2
     follow_at = reply_at[follow] + lognormal_minutes(rng, np.full(follow.sum(), 90.0))
@@ -218,7 +250,7 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         users.ids[authors[follow_roots]],
         follow_roots,
         replies[follow][keep],
-        FOLLOW_UPS[rng.integers(0, 4, keep.sum())],
+        text_start["follow_up"] + rng.integers(0, 4, keep.sum()),
     )
     again = rng.random(len(follow_roots)) < 0.85
     again_at = follow_at[keep][again] + lognormal_minutes(
@@ -230,7 +262,7 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         BRAND_IDS[handle[follow_roots[again][keep_again]]],
         follow_roots[again][keep_again],
         follow_ids[again][keep_again],
-        np.full(keep_again.sum(), "Thanks for the update, this is now resolved on our side."),
+        np.full(keep_again.sum(), text_start["resolved"]),
     )
     n_posts = max(5, int(5_000 * scale))
     post_at = period.uniform(rng, n_posts)
@@ -239,15 +271,13 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         BRAND_IDS[rng.choice(4, n_posts, p=[0.7, 0.1, 0.1, 0.1])],
         np.full(n_posts, -1),
         np.full(n_posts, -1),
-        np.array(["New release notes are out", "Join our webinar this Thursday", "Status: all systems normal"])[
-            rng.integers(0, 3, n_posts)
-        ],
+        text_start["post"] + rng.integers(0, 3, n_posts),
     )
     columns = builder.arrays()
     order = np.lexsort((np.arange(len(columns["at"])), columns["at"]))
     tweet_ids = np.empty(len(order), dtype=np.int64)
     tweet_ids[order] = snowflake_ids(columns["at"][order], np.arange(len(order)))
-    records = build_tweet_records(columns, order, tweet_ids, roots, handle)
+    rows = TweetRows(columns, order, tweet_ids, roots, handle, users)
     mentions = Conversations(
         users.contact_of_user[authors], opened, topics, sentiments, BRAND_TEAMS[handle], first_response
     )
@@ -261,47 +291,118 @@ def generate_tweets(rng: np.random.Generator, period: Period, users: XUsers, sca
         "keywords": ["login", "sign in", "password reset"],
         "planted_extra_mentions": n_spike,
     }
-    return Tweets(records, month_keys(columns["at"][order]), mentions, touch_contact, touch_at, spike)
+    return Tweets(len(order), mentions, touch_contact, touch_at, spike), rows
 
 
-def build_tweet_records(columns, order, tweet_ids, roots, handle) -> list[dict]:
-    at_text = iso(columns["at"], "millis")
-    author_of_tweet = columns["author"]
-    records = []
-    for index in order.tolist():
-        root = int(columns["root"][index])
-        tweet = {
-            "id": str(tweet_ids[index]),
-            "text": str(columns["text"][index]),
-            "author_id": str(author_of_tweet[index]),
-            "created_at": str(at_text[index]),
-            "conversation_id": str(tweet_ids[roots[root]] if root >= 0 else tweet_ids[index]),
-            "lang": "en",
-        }
-        parent = int(columns["reply_to"][index])
-        if parent >= 0:
-            tweet["in_reply_to_user_id"] = str(author_of_tweet[parent])
-            tweet["referenced_tweets"] = [{"type": "replied_to", "id": str(tweet_ids[parent])}]
-        elif root >= 0:
-            brand = int(handle[root])
-            tweet["in_reply_to_user_id"] = str(BRAND_IDS[brand])
-            username = str(BRAND_HANDLES[brand])
-            tweet["entities"] = {
-                "mentions": [{"start": 0, "end": len(username) + 1, "username": username, "id": str(BRAND_IDS[brand])}]
-            }
-        tweet["public_metrics"] = {
-            "retweet_count": index % 3,
-            "reply_count": 0,
-            "like_count": index % 11,
-            "quote_count": 0,
-        }
-        records.append(tweet)
-    return records
+@cache
+def mention_fragments() -> pa.Array:
+    """The fields a customer's opening tweet carries after "lang", per brand handle addressed."""
+    return jt.fragments(
+        "," + orjson.dumps({"in_reply_to_user_id": str(brand), "entities": {"mentions": [mention]}}).decode()[1:-1]
+        for brand, mention in (
+            (brand_id, {"start": 0, "end": len(handle) + 1, "username": handle, "id": str(brand_id)})
+            for brand_id, handle in zip(BRAND_IDS.tolist(), BRAND_HANDLES.tolist(), strict=True)
+        )
+    )
 
 
-def generate_dms(
-    rng: np.random.Generator, period: Period, users: XUsers, scale: float
-) -> tuple[Conversations, list[dict], np.ndarray]:
+@dataclass
+class TweetRows:
+    """Every tweet's columns (in creation order) and the time order: builds pages of X API v2 tweets on demand."""
+
+    columns: dict[str, np.ndarray]
+    order: np.ndarray
+    tweet_ids: np.ndarray
+    roots: np.ndarray
+    handle: np.ndarray
+    users: XUsers
+
+    @property
+    def sorted_at(self) -> np.ndarray:
+        return self.columns["at"][self.order]
+
+    def tweets(self, index: np.ndarray) -> pa.Array:
+        """The JSON of tweets `index` (creation positions)."""
+        columns, ids = self.columns, self.tweet_ids
+        author, root, parent = columns["author"][index], columns["root"][index], columns["reply_to"][index]
+        conversation = np.where(root >= 0, ids[self.roots[np.maximum(root, 0)]], ids[index])
+        is_reply = parent >= 0
+        is_mention = ~is_reply & (root >= 0)
+        replied = parent[is_reply]
+        reply_fields = jt.concat(
+            ',"in_reply_to_user_id":"',
+            jt.integers(columns["author"][replied]),
+            '","referenced_tweets":[{"type":"replied_to","id":"',
+            jt.integers(ids[replied]),
+            '"}]',
+        )
+        mention_fields = jt.take(mention_fragments(), self.handle[root[is_mention]])
+        return jt.concat(
+            '{"id":"',
+            jt.integers(ids[index]),
+            '","text":',
+            jt.take(tweet_texts()[0], columns["text"][index]),
+            ',"author_id":"',
+            jt.integers(author),
+            '","created_at":"',
+            jt.iso(columns["at"][index], "millis"),
+            '","conversation_id":"',
+            jt.integers(conversation),
+            '","lang":"en"',
+            jt.choose(len(index), [(is_reply, reply_fields), (is_mention, mention_fields)]),
+            ',"public_metrics":{"retweet_count":',
+            jt.integers(index % 3),
+            ',"reply_count":0,"like_count":',
+            jt.integers(index % 11),
+            ',"quote_count":0}}',
+        )
+
+    def pages(self, chunk: PageChunk) -> pa.Array:
+        index = self.order[chunk.begin : chunk.finish]
+        authors = self.users.positions(self.columns["author"][index])
+        first, last = chunk.offsets[:-1], chunk.offsets[1:] - 1
+        ids = self.tweet_ids[index]
+        meta = jt.concat(
+            '{"result_count":',
+            jt.integers(chunk.sizes),
+            ',"newest_id":"',
+            jt.integers(ids[last]),
+            '","oldest_id":"',
+            jt.integers(ids[first]),
+            '"',
+            next_tokens(chunk, "tweets"),
+            "}",
+        )
+        rows = np.arange(len(index))
+        return user_pages(chunk, self.tweets(index), meta, self.users, authors, chunk.page_of_row, rows)
+
+
+def next_tokens(chunk: PageChunk, kind: str) -> pa.Array:
+    """',"next_token":"…"' on every page but the month's last."""
+    return jt.fragments(
+        "" if is_last else f',"next_token":"{page_token(kind, chunk.month, number)}"'
+        for number, is_last in zip(chunk.numbers.tolist(), chunk.is_last.tolist(), strict=True)
+    )
+
+
+def user_pages(
+    chunk: PageChunk, rows: pa.Array, meta: pa.Array, users: XUsers, people: np.ndarray, page_of: np.ndarray, rank
+) -> pa.Array:
+    """{"data":[rows],"includes":{"users":[…]},"meta":meta} per page. Each page includes its `people` (positions in
+    users; `page_of` gives their page) once, in order of first appearance by `rank`."""
+    included, offsets = jt.distinct_per_group(page_of, people, rank, len(chunk.numbers))
+    return jt.concat(
+        '{"data":[',
+        jt.join_groups(rows, chunk.offsets),
+        '],"includes":{"users":[',
+        jt.join_groups(jt.take(users.json, included), offsets),
+        ']},"meta":',
+        meta,
+        "}",
+    )
+
+
+def generate_dms(rng: np.random.Generator, period: Period, users: XUsers, scale: float) -> tuple[Conversations, DmRows]:
     people = np.concatenate(
         [users.by_kind["customer_contact"], users.by_kind["prospect_contact"], users.by_kind["unknown"]]
     )
@@ -315,54 +416,89 @@ def generate_dms(
     answered = (rng.random(n_conversations) < 0.9) & (opened + delay <= period.end)
     follow_at = opened + delay + lognormal_minutes(rng, np.full(n_conversations, 60.0))
     follows = answered & (rng.random(n_conversations) < 0.15) & (follow_at <= period.end)
-    texts = compose(rng, topics, sentiments).astype(str)
+    # Text codes into dm_texts(): the customer's sentence, then a brand reply, then a follow-up.
+    n_phrases = len(phrase_table())
+    texts = compose_codes(rng, topics, sentiments)
     events = [(opened, senders, texts, np.ones(n_conversations, bool))]
-    events.append((opened + delay, -1 - handle, BRAND_REPLIES[rng.integers(0, 3, n_conversations)], answered))
-    events.append((follow_at, senders, FOLLOW_UPS[rng.integers(0, 4, n_conversations)], follows))
+    events.append((opened + delay, -1 - handle, n_phrases + rng.integers(0, 3, n_conversations), answered))
+    events.append((follow_at, senders, n_phrases + len(BRAND_REPLIES) + rng.integers(0, 4, n_conversations), follows))
     at = np.concatenate([moment[mask] for moment, _, _, mask in events])
     who = np.concatenate([sender[mask] for _, sender, _, mask in events])
     text = np.concatenate([words[mask] for _, _, words, mask in events])
     conversation = np.concatenate([np.flatnonzero(mask) for *_, mask in events])
     order = np.lexsort((np.arange(len(at)), at))
     event_ids = snowflake_ids(at[order], np.arange(len(order)) + (1 << 21))
-    at_text = iso(at[order], "millis")
-    records = []
-    for position, index in enumerate(order.tolist()):
-        user = int(users.ids[senders[conversation[index]]])
-        brand = int(BRAND_IDS[handle[conversation[index]]])
-        sender = brand if who[index] < 0 else user
-        records.append(
-            {
-                "id": str(event_ids[position]),
-                "event_type": "MessageCreate",
-                "text": str(text[index]),
-                "sender_id": str(sender),
-                "dm_conversation_id": f"{brand}-{user}",
-                "created_at": str(at_text[position]),
-                "participant_ids": [str(brand), str(user)],
-            }
-        )
     first_response = np.where(answered, delay, -1)
     conversations = Conversations(
         users.contact_of_user[senders], opened, topics, sentiments, BRAND_TEAMS[handle], first_response
     )
-    return conversations, records, month_keys(at[order])
+    rows = DmRows(
+        at[order],
+        event_ids,
+        text[order],
+        is_brand=who[order] < 0,
+        user=senders[conversation[order]],
+        brand=handle[conversation[order]],
+        users=users,
+    )
+    return conversations, rows
 
 
-def tweet_page(users: XUsers, kind: str):
-    """Page builder for X API v2 responses; `kind` is 'tweets' or 'dm_events'."""
-    author_field = "author_id" if kind == "tweets" else "sender_id"
+@cache
+def dm_texts() -> pa.Array:
+    return jt.vocabulary(phrase_table().tolist() + BRAND_REPLIES.tolist() + FOLLOW_UPS.tolist())
 
-    def make_page(chunk: list[dict], month: str, number: int, is_last: bool) -> dict:
-        authors = dict.fromkeys(int(item[author_field]) for item in chunk)
-        if kind == "dm_events":
-            for item in chunk:
-                authors.update(dict.fromkeys(int(user) for user in item["participant_ids"]))
-        meta = {"result_count": len(chunk)}
-        if kind == "tweets":
-            meta.update(newest_id=chunk[-1]["id"], oldest_id=chunk[0]["id"])
-        if not is_last:
-            meta["next_token"] = page_token(kind, month, number)
-        return {"data": chunk, "includes": {"users": [users.records[user] for user in authors]}, "meta": meta}
 
-    return make_page
+@dataclass
+class DmRows:
+    """DM events in time order: builds pages of X API v2 dm_events on demand."""
+
+    sorted_at: np.ndarray
+    event_ids: np.ndarray
+    text: np.ndarray
+    is_brand: np.ndarray
+    user: np.ndarray  # position in users of the customer
+    brand: np.ndarray  # brand handle index
+    users: XUsers
+
+    def __len__(self) -> int:
+        return len(self.sorted_at)
+
+    def pages(self, chunk: PageChunk) -> pa.Array:
+        rows = slice(chunk.begin, chunk.finish)
+        user, brand = self.user[rows], self.brand[rows]  # brands are the first users
+        user_id, brand_id = jt.integers(self.users.ids[user]), jt.integers(BRAND_IDS[brand])
+        data = jt.concat(
+            '{"id":"',
+            jt.integers(self.event_ids[rows]),
+            '","event_type":"MessageCreate","text":',
+            jt.take(dm_texts(), self.text[rows]),
+            ',"sender_id":"',
+            jt.integers(np.where(self.is_brand[rows], BRAND_IDS[brand], self.users.ids[user])),
+            '","dm_conversation_id":"',
+            brand_id,
+            "-",
+            user_id,
+            '","created_at":"',
+            jt.iso(self.sorted_at[rows], "millis"),
+            '","participant_ids":["',
+            brand_id,
+            '","',
+            user_id,
+            '"]}',
+        )
+        # Included users: each page's senders in order, then its participants (brand, customer) row by row.
+        n, size = len(user), chunk.page_size
+        page_of = chunk.page_of_row
+        people = np.concatenate([np.where(self.is_brand[rows], brand, user), np.column_stack([brand, user]).ravel()])
+        participant = np.arange(2 * n)
+        rank = np.concatenate(
+            [
+                page_of * 3 * size + np.arange(n) % size,
+                page_of[participant // 2] * 3 * size + size + participant % (2 * size),
+            ]
+        )
+        meta = jt.concat('{"result_count":', jt.integers(chunk.sizes), next_tokens(chunk, "dm_events"), "}")
+        return user_pages(
+            chunk, data, meta, self.users, people, np.concatenate([page_of, page_of[participant // 2]]), rank
+        )

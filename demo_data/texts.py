@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 TOPICS = ["billing", "login_outage", "performance", "feature_request", "shipping", "pricing", "praise"]
@@ -43,20 +45,31 @@ PORTUGUESE = ["produto chegou com defeito, péssimo", "entrega rápida, muito bo
 SPANISH = ["el pedido llegó tarde, muy mal", "excelente servicio, gracias", "no funciona el inicio de sesión"]
 
 
+@cache
+def phrase_table() -> np.ndarray:
+    """Every template sentence, flat: code (topic * 3 + sentiment) * PHRASES_PER_CELL + choice."""
+    table = [
+        [
+            [phrase.format(s=subject) for subject in SUBJECTS[topic] for phrase in PHRASES[sentiment]]
+            for sentiment in SENTIMENTS
+        ]
+        for topic in TOPICS
+    ]
+    return np.array(table, dtype=object).reshape(-1)
+
+
+PHRASES_PER_CELL = len(phrase_table()) // (len(TOPICS) * len(SENTIMENTS))
+
+
+def compose_codes(rng: np.random.Generator, topics: np.ndarray, sentiments: np.ndarray) -> np.ndarray:
+    """One sentence per (topic index, sentiment index), chosen at random among the templates: its phrase_table code."""
+    choice = rng.integers(0, PHRASES_PER_CELL, size=len(topics))
+    return (np.asarray(topics) * len(SENTIMENTS) + np.asarray(sentiments)) * PHRASES_PER_CELL + choice
+
+
 def compose(rng: np.random.Generator, topics: np.ndarray, sentiments: np.ndarray) -> np.ndarray:
     """One sentence per (topic index, sentiment index), chosen at random among the templates."""
-    table = np.array(
-        [
-            [
-                [phrase.format(s=subject) for subject in SUBJECTS[topic] for phrase in PHRASES[sentiment]]
-                for sentiment in SENTIMENTS
-            ]
-            for topic in TOPICS
-        ],
-        dtype=object,
-    )
-    choice = rng.integers(0, table.shape[2], size=len(topics))
-    return table[topics, sentiments, choice]
+    return phrase_table()[compose_codes(rng, topics, sentiments)]
 
 
 def draw_sentiments(rng: np.random.Generator, topics: np.ndarray) -> np.ndarray:
