@@ -129,8 +129,15 @@ PYTEST_WORKERS ?= 2
 test: lint chromium services manifest
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-bench: setup
-	$(BIN)/python -m benchmarks.make_run --scale $(SCALE) --runs 3
+# `make bench`: scales 1 and 10, three runs each, per-stage wall/CPU/memory/rows (benchmarks/pipeline_bench.py).
+# ALLOW_SCALE_100=1 adds scale 100 when the disk has room for it.
+BENCH_SCALES ?= 1,10
+BENCH_RUNS ?= 3
+BENCH_MEMORY_LIMIT ?= 4GB
+bench: setup manifest
+	$(BIN)/python -m benchmarks.pipeline_bench --scales $(BENCH_SCALES) --runs $(BENCH_RUNS) \
+		--memory-limit $(BENCH_MEMORY_LIMIT) $(if $(ALLOW_SCALE_100),--allow-scale-100) \
+		--markdown reports/bench/pipeline_bench.md
 
 clean:
 	rm -rf landing warehouse serving reports .airflow .lint dbt_project/target .pytest_cache test-artifacts
