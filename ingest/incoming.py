@@ -25,8 +25,10 @@ class ContractError(ValueError):
     """A whole file does not match its entity (a CSV header with none of the declared columns, or no usable header)."""
 
 
-# A Zendesk or X page of a few thousand records can exceed DuckDB's 16 MB default per JSON object.
-MAX_OBJECT_BYTES = 512 * 1024 * 1024
+# A Zendesk or X page of a few thousand records can exceed DuckDB's 16 MB default per JSON object. DuckDB reserves
+# a read buffer of twice this size per file, so it also sets the least memory ingest needs: at 512 MiB, ingest failed
+# under a 2 GB memory cap (OUTCOMES_DUCKDB_MEMORY_LIMIT); 64 MiB is still a thousand times a demo API page (65 KB).
+MAX_OBJECT_BYTES = 64 * 1024 * 1024
 # The header is read first and the columns are given, so DuckDB's sniffer never guesses (and never fails) on a
 # file with a broken line; broken lines go to its rejects tables instead.
 BARE_CR_STAND_IN = "\ue000"  # a private-use character: never in real text
