@@ -96,7 +96,7 @@ def test_a_channel_without_sla_target_fails_the_build(warehouse_copy):
             """
         )
     with pytest.raises(dbt_build.DbtBuildFailed, match="first_response_target_minutes"):
-        dbt_build.build(warehouse_copy)
+        dbt_build.build(warehouse_copy, select="+fct_care_conversations")
 
 
 def test_a_ticket_deleted_at_the_source_is_soft_deleted_and_leaves_the_mart(warehouse_copy):
@@ -136,7 +136,7 @@ def test_a_crm_change_opens_a_new_account_version_and_closes_the_old_one(warehou
             """,
             [account_id],
         )
-    dbt_build.build(warehouse_copy)
+    dbt_build.build(warehouse_copy, select="+dim_accounts")
     with duckdb.connect(str(warehouse_copy.warehouse_path), read_only=True) as connection:
         versions = connection.execute(
             "select industry, is_current, valid_to is null from marts.dim_accounts where account_key = ?"
