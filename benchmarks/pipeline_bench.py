@@ -75,6 +75,7 @@ LABELS = {
     "stage_sum": "sum of the stages above, generate aside",
     "airflow": "pipeline through Airflow (`pipeline.run_all`)",
     "airflow_overhead": "Airflow minus the sum of the stages",
+    "lower_bound": "lower bound: the headline KPIs in one DuckDB script on the landing files",
 }
 # Scales above this need --allow-scale-100 and enough free disk.
 LARGEST_UNFLAGGED_SCALE = 10
@@ -369,6 +370,29 @@ def run_airflow(env: dict[str, str], run_dir: Path, bars: StageProgress, run: in
     return measurement
 
 
+def run_lower_bound(landing: Path, env: dict[str, str], run_dir: Path, bars: StageProgress, run: int) -> dict:
+    """benchmarks/lower_bound.sql on the same landing folder in the same run: what the headline KPIs cost with no
+    ingest, no dbt and no orchestration."""
+    report = run_dir / "reports" / "lower_bound.json"
+    command = [str(BIN / "python"), "-m", "benchmarks.lower_bound", "--landing", str(landing), "--runs", "1"]
+    measurement = measure(
+        [*command, "--json", str(report)], env, run_dir / "logs" / "lower_bound.log", bars.start("lower_bound", run)
+    )
+    bars.finish("lower_bound", measurement)
+    return measurement
+
+
+def run_ratios(stages: dict[str, dict]) -> dict[str, float]:
+    """Wall-time ratios within one run: the pipeline against the lower bound."""
+    bound = stages.get("lower_bound", {}).get("wall_s")
+    ratios = {}
+    if bound:
+        for name in ("stage_sum", "airflow"):
+            if name in stages:
+                ratios[f"{name}/lower_bound"] = round(stages[name]["wall_s"] / bound, 2)
+    return ratios
+
+
 def stage_sum(stages: dict[str, dict]) -> dict:
     measured = [stages[name] for name in STAGES if name in stages]
     wall = sum(item["wall_s"] for item in measured)
@@ -419,6 +443,7 @@ def one_run(
     }
     if not args.keep:
         shutil.rmtree(run_dir / "stages")  # the stage reports and logs stay in run_dir/reports and run_dir/logs
+    record["stages"]["lower_bound"] = run_lower_bound(landing, env, run_dir, bars, run)
     if not args.skip_airflow:
         env = paths_env(landing, run_dir / "airflow", scale, args.memory_limit, airflow_home)
         airflow = run_airflow(env, run_dir, bars, run)
@@ -434,6 +459,7 @@ def one_run(
             }
         if not args.keep:
             shutil.rmtree(run_dir / "airflow")
+    record["ratios"] = run_ratios(record["stages"])
     record["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     return record
 
@@ -481,7 +507,11 @@ def bench_scale(scale: float, args, sources_cache: dict) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 # Summary and Markdown
 
-SUMMARY_ROWS = ("generate", *STAGES, "stage_sum", "airflow", "airflow_overhead")
+SUMMARY_ROWS = ("generate", *STAGES, "stage_sum", "airflow", "airflow_overhead", "lower_bound")
+RATIO_LABELS = {
+    "stage_sum/lower_bound": "sum of the stages / lower bound (wall time, same run)",
+    "airflow/lower_bound": "pipeline through Airflow / lower bound (wall time, same run)",
+}
 FIGURES = ("wall_s", "cpu_s", "peak_rss_mib", "rows", "rows_per_s")
 
 
@@ -539,6 +569,18 @@ def git_commit() -> str:
     return f"{commit} (+ uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else commit
 
 
+def ratio_rows(runs: list[dict]) -> list[ExtraRow]:
+    rows = []
+    for key, label in RATIO_LABELS.items():
+        values = [run["ratios"][key] for run in runs if key in run.get("ratios", {})]
+        if values:
+            value = f"{statistics.median(values):.2f}x" + (
+                f" ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else ""
+            )
+            rows.append(ExtraRow(label, value, "median of the per-run ratios (min-max)"))
+    return rows
+
+
 def scale_markdown(result: dict, meta: dict, extra_rows: Sequence[ExtraRow] = ()) -> str:
     """The table of one scale. `extra_rows`: figures other benchmarks add below it (ratios such as pipeline against
     lower bound, cosmos per-model against one dbt build, incremental against full run)."""
@@ -577,6 +619,7 @@ def scale_markdown(result: dict, meta: dict, extra_rows: Sequence[ExtraRow] = ()
             f"{spread(figures.get('peak_rss_mib'), 0)} | {rows_cell(figures.get('rows'))} | "
             f"{spread(figures.get('rows_per_s'), 0)} |"
         )
+    extra_rows = [*ratio_rows(runs), *extra_rows]
     if extra_rows:
         lines += ["", "| ratio | value | how |", "|---|---|---|"]
         lines += [f"| {row.label} | {row.value} | {row.detail} |" for row in extra_rows]

@@ -70,12 +70,25 @@ def test_markdown_table_and_json(smoke):
     assert "- DuckDB memory limit (OUTCOMES_DUCKDB_MEMORY_LIMIT): 4GB" in text
     assert "- command: `python -m benchmarks.pipeline_bench --scales 0.01" in text
     assert "| stage | wall s | CPU s | peak RSS MiB | rows | rows/s |" in text
-    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| stage")]
+    stage_table = text.split("| ratio |")[0]
+    rows = [line for line in stage_table.splitlines() if line.startswith("| ") and not line.startswith("| stage")]
     labels = [line.split(" | ")[0].removeprefix("| ") for line in rows]
     for name in ["generate", *SMOKE_STAGES, "stage_sum"]:
         assert any(label.startswith(pipeline_bench.LABELS[name]) for label in labels), name
     for line in rows:  # wall, CPU and peak memory are filled in on every row
         assert all(cell.strip() not in ("", "–") for cell in line.split(" | ")[1:4]), line
+
+
+def test_the_lower_bound_runs_on_the_same_landing_in_the_same_run(smoke):
+    work, document, text = smoke
+    (run,) = document["scales"][0]["runs"]
+    bound = run["stages"]["lower_bound"]
+    assert bound["wall_s"] > 0 and bound["cpu_s"] > 0 and bound["peak_rss_mib"] > 0
+    kpis = json.loads((work / f"scale_{SMOKE_SCALE}" / "run_1" / "reports" / "lower_bound.json").read_text())
+    assert kpis["results"]["lb_first_response_by_team"]
+    ratio = run["ratios"]["stage_sum/lower_bound"]
+    assert ratio == round(run["stages"]["stage_sum"]["wall_s"] / bound["wall_s"], 2) > 1
+    assert f"| {pipeline_bench.RATIO_LABELS['stage_sum/lower_bound']} | {ratio:.2f}x |" in text
 
 
 def test_extra_rows_go_under_the_scale_table(smoke):
