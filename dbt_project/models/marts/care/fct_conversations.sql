@@ -1,5 +1,7 @@
--- The post-hook removes rows whose source record is gone upstream (a ticket deleted at the source), which
--- delete+insert alone would keep.
+-- Incremental runs compute every conversation but write only the rows that are new or differ from the last build
+-- (delete+insert on the key), so late records, CRM changes and moving breach flags all land, and the table always
+-- equals a full refresh. The post-hook removes rows whose source record is gone upstream (a ticket deleted at the
+-- source), which delete+insert alone would keep.
 {{
     config(
         materialized='incremental',
@@ -14,24 +16,9 @@
 -- responses, resolution), SLA flags, and what the opening message was about and who sent it.
 with
 
--- Read by incremental runs only.
-conversation_activity as (  -- noqa: ST03
-
-    select * from {{ ref('int_care__conversation_sla') }}
-
-),
-
 conversations as (
 
     select * from {{ ref('fct_care_conversations') }}
-    {% if is_incremental() %}
-        -- Conversations with activity since the cutoff, and every one still unresolved (its breach flags move
-        -- with the as-of time), are recomputed; resolved conversations without new activity keep their row.
-        where conversation_id in (
-            select conversation_id from conversation_activity
-            where not is_resolved or last_activity_at >= ({{ incremental_cutoff('opened_at') }})
-        )
-    {% endif %}
 
 ),
 
@@ -81,7 +68,7 @@ waiting as (
 
 ),
 
-final as (
+built as (
 
     select
         conversations.conversation_id,
@@ -122,6 +109,16 @@ final as (
     left join waiting on conversations.conversation_id = waiting.conversation_id
     left join openings on conversations.conversation_id = openings.conversation_id
     left join interactions on openings.opening_interaction_key = interactions.interaction_key
+
+),
+
+final as (
+
+    select * from built
+    {% if is_incremental() %}
+        except
+        select * from {{ this }}
+    {% endif %}
 
 )
 

@@ -1,5 +1,7 @@
--- The post-hook removes rows whose source record is gone upstream (a ticket deleted at the source), which
--- delete+insert alone would keep.
+-- Incremental runs compute every interaction but write only the rows that are new or differ from the last build
+-- (delete+insert on the key): a record that arrives late, or a CRM change that reclassifies old interactions (segment,
+-- source class), lands like a new one, so the table always equals a full refresh. The post-hook removes rows whose
+-- source record is gone upstream (a ticket deleted at the source), which delete+insert alone would keep.
 {{
     config(
         materialized='incremental',
@@ -17,25 +19,12 @@ with
 messages as (
 
     select * from {{ ref('int_canonical__interactions') }}
-    {% if is_incremental() %}
-        -- Late-arriving records up to var `incremental_lookback_days` before the newest loaded one are picked up.
-        where occurred_at >= ({{ incremental_cutoff('occurred_at') }})
-    {% endif %}
 
 ),
 
 touchpoints as (
 
     select * from {{ ref('int_canonical__touchpoints') }}
-
-),
-
-recent_touchpoints as (
-
-    select * from touchpoints
-    {% if is_incremental() %}
-        where occurred_at >= ({{ incremental_cutoff('occurred_at') }})
-    {% endif %}
 
 ),
 
@@ -156,7 +145,7 @@ from_touchpoints as (
         case touchpoints.channel when 'email' then 'email' when 'voice' then 'call' else 'web_event' end
             as interaction_type,
         touchpoints.account_key
-    from recent_touchpoints as touchpoints
+    from touchpoints
     left join contacts_by_email on lower(touchpoints.contact_email) = contacts_by_email.email
     -- Orders and leads are outcomes of the journey (fct_touchpoints), not conversations with the customer.
     where
@@ -183,7 +172,7 @@ with_accounts as (
 
 ),
 
-final as (
+built as (
 
     select
         with_accounts.interaction_key,
@@ -237,6 +226,16 @@ final as (
     left join first_orders on with_accounts.contact_key = first_orders.contact_key
     left join sentiment on with_accounts.interaction_key = sentiment.interaction_key
     left join topics on with_accounts.interaction_key = topics.interaction_key
+
+),
+
+final as (
+
+    select * from built
+    {% if is_incremental() %}
+        except
+        select * from {{ this }}
+    {% endif %}
 
 )
 
