@@ -27,6 +27,7 @@ PROFILE = ProfileConfig(
 
 
 PRODUCER_SUFFIX = "dbt_producer_watcher"
+TEST_SUFFIX = "_test"  # the AFTER_ALL task: <project>_test
 DBT_PATH_VARIABLES = ("OUTCOMES_WAREHOUSE_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH")
 
 
@@ -72,12 +73,21 @@ def dbt_task_group(
         project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest_path),
         profile_config=PROFILE,
         execution_config=config,
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.NONE),
+        # AFTER_ALL: one `dbt test` task (data and unit tests) after every model. With NONE cosmos ran no test at
+        # all (the producer's build is limited to models, seeds and snapshots); AFTER_EACH renders a test task per
+        # model, twice the tasks (benchmarks/dbt_overhead.py: 2.5x the wall time of one plain `dbt build`).
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL),
         operator_args=args,
     )
     if mode == ExecutionMode.WATCHER:
         run_node_tasks_after_the_build(group)
+        if writer_pool:
+            test_task(group).pool = writer_pool  # dbt test opens the warehouse too
     return group
+
+
+def test_task(group: DbtTaskGroup):
+    return next(task for task in group if task.task_id.endswith(TEST_SUFFIX))
 
 
 def run_node_tasks_after_the_build(group: DbtTaskGroup) -> None:

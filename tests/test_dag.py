@@ -74,6 +74,12 @@ def test_transform_runs_in_order_with_one_task_per_model(dagbag):
     assert "dbt.dbt_producer_watcher" in dag.get_task("dbt.fct_care_conversations_run").get_flat_relative_ids(
         upstream=True
     )
+    # The data and unit tests: one `dbt test` task after every model (the producer's build runs no test), before
+    # the docs and the gates, holding the warehouse's one writer slot.
+    tests = dag.get_task("dbt.dbt_project_test")
+    assert type(tests).__name__ == "DbtTestLocalOperator" and tests.pool == POOL
+    assert model_tasks <= tests.get_flat_relative_ids(upstream=True)
+    assert "dbt_docs" in tests.get_flat_relative_ids(upstream=False)
 
 
 def test_warehouse_writers_share_one_pool_and_only_publish_writes_serving(dagbag, sources):

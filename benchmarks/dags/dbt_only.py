@@ -1,0 +1,104 @@
+"""The dbt project alone as cosmos tasks, one DAG per variant, for benchmarks/dbt_overhead.py.
+
+- `dbt_only_watcher`: ours, `pipeline.dbt_cosmos.dbt_task_group(mode=WATCHER)` (one `dbt build`, one lightweight
+  task per model, seed and snapshot).
+- `dbt_only_local`: the same function in cosmos' default LOCAL mode (one dbt process per model, seed and snapshot),
+  without the shared dbt target folder (see `dbt_path_env`).
+- `dbt_only_watcher_tests`, `dbt_only_local_tests`: the same two modes with cosmos' default test behaviour
+  (AFTER_EACH: a test task after each tested model). `dbt_task_group` renders no test tasks (TestBehavior.NONE),
+  and with that cosmos runs no dbt tests at all: the watcher producer's `dbt build` gets `--resource-type model
+  --resource-type seed --resource-type snapshot`. These two do the work a plain `dbt build` does.
+
+The benchmark points Airflow's DAGs folder here, not at dags/, so `dag.test()` (which parses its bundle) pays for
+this DAG only; OUTCOMES_BENCH_DBT_VARIANTS (comma-separated, default all) picks which DAGs this file builds, so a
+run does not also render the others.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import DAG
+from cosmos import DbtTaskGroup, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, LoadMode, TestBehavior
+
+from pipeline import dbt_cosmos
+from pipeline.dbt_build import dbt_env
+from pipeline.settings import load_paths
+
+VARIANTS_VARIABLE = "OUTCOMES_BENCH_DBT_VARIANTS"
+VARIANTS = ("watcher", "local", "watcher_tests", "local_tests")
+
+
+def dag_id(variant: str) -> str:
+    return f"dbt_only_{variant}"
+
+
+def dbt_path_env(mode: ExecutionMode) -> dict[str, str]:
+    """The dbt path variables `dbt_cosmos.dbt_task_group` passes, less DBT_TARGET_PATH in LOCAL mode.
+
+    With one target folder shared by every node's dbt process, the second process on partially parses the first
+    one's partial_parse.msgpack, whose paths point into the first task's temporary copy of the project (deleted by
+    then), and every seed fails ("No files found that match the pattern /tmp/tmp.../seeds/....csv"). Without it each
+    process gets its own target folder and cosmos' partial-parse cache, which rewrites those paths: cosmos' usual
+    setup."""
+    env = {key: value for key, value in dbt_env(load_paths()).items() if key in dbt_cosmos.DBT_PATH_VARIABLES}
+    if mode == ExecutionMode.LOCAL:
+        env.pop("DBT_TARGET_PATH")
+    return env
+
+
+def cosmos_test_tasks_group(mode: ExecutionMode, group_id: str = "dbt") -> DbtTaskGroup:
+    """Our project, profile, dbt paths and operator arguments (as `dbt_cosmos.dbt_task_group` gives them), with
+    cosmos' default test behaviour: a test task after each model that has tests.
+
+    In LOCAL mode, tests with several parents get their own task after all of them (cosmos'
+    `should_detach_multiple_parents_tests`): otherwise a seed's `dbt test --select` also runs the relationship tests
+    of marts that point at it, before those marts exist, and fails. The watcher's producer runs one `dbt build`,
+    which orders them itself."""
+    group = DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(
+            dbt_project_path=dbt_cosmos.DBT_PROJECT_DIR, manifest_path=dbt_cosmos.MANIFEST_PATH
+        ),
+        profile_config=dbt_cosmos.PROFILE,
+        execution_config=dbt_cosmos.execution_config(mode),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_EACH,
+            should_detach_multiple_parents_tests=mode == ExecutionMode.LOCAL,
+        ),
+        operator_args={"install_deps": False, "append_env": True, "env": dbt_path_env(mode)},
+    )
+    if mode == ExecutionMode.WATCHER:
+        dbt_cosmos.run_node_tasks_after_the_build(group)
+    return group
+
+
+def dbt_only(variant: str) -> DAG:
+    with DAG(
+        dag_id=dag_id(variant),
+        schedule=None,
+        start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+        catchup=False,
+        tags=["benchmark"],
+        doc_md=__doc__,
+    ) as dag:
+        if variant == "watcher":
+            dbt_cosmos.dbt_task_group("dbt", mode=ExecutionMode.WATCHER)
+        elif variant == "local":
+            mode = ExecutionMode.LOCAL
+            dbt_cosmos.dbt_task_group("dbt", mode=mode, operator_args={"env": dbt_path_env(mode)})
+        elif variant == "watcher_tests":
+            cosmos_test_tasks_group(ExecutionMode.WATCHER)
+        elif variant == "local_tests":
+            cosmos_test_tasks_group(ExecutionMode.LOCAL)
+        else:
+            raise ValueError(f"unknown variant {variant!r}; one of {VARIANTS}")
+    return dag
+
+
+for _variant in os.environ.get(VARIANTS_VARIABLE, ",".join(VARIANTS)).split(","):
+    if _variant.strip():
+        globals()[dag_id(_variant.strip())] = dbt_only(_variant.strip())
