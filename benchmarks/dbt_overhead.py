@@ -9,13 +9,13 @@ default LOCAL execution mode, one dbt process per model, under Airflow) as a rat
 Variants, each run in a fresh interpreter (its own imports and memory) that the parent only starts and measures:
 - plain: `pipeline.dbt_build.build` (one `dbt build` subprocess: seeds, models, snapshots, unit and data tests).
 - watcher: benchmarks/dags/dbt_only.py's DAG holding only `pipeline.dbt_cosmos.dbt_task_group(mode=WATCHER)`,
-  run with `dag.test()` (tasks one after another in that process, as `make run` does).
+  run with `dag.test()` (tasks one after another in that process, as `make run` does): one `dbt build` of models,
+  seeds and snapshots, a lightweight task per node, and one `dbt test` task after all of them.
 - local: the same DAG built by `dbt_task_group(mode=LOCAL)`: one `dbt run` / `dbt seed` / `dbt snapshot` process per
-  node (each with its own dbt target folder: see benchmarks/dags/dbt_only.py).
-- watcher_tests, local_tests (optional): the same two modes with cosmos' default test behaviour (a test task after
-  each tested model). `dbt_task_group` renders no test tasks (TestBehavior.NONE), and cosmos then runs no dbt tests
-  at all: the watcher producer's `dbt build` is limited to models, seeds and snapshots. So watcher and local do less
-  work than plain (no data or unit tests; the "dbt results" column shows it); these two do the same work.
+  node (each with its own dbt target folder: see benchmarks/dags/dbt_only.py), then the same `dbt test` task.
+- watcher_tests, local_tests (optional): the same two modes with cosmos' default test behaviour, a `dbt test` task
+  after each tested model (local_tests: cosmos' usual setup throughout).
+All variants run the same nodes and tests; the "dbt processes" column shows how many dbt invocations that took.
 
 The landing folder is ingested once into a raw-only warehouse; every variant run starts from a fresh copy of it (and
 a fresh dbt target folder, cosmos cache and copy of an Airflow home migrated once, SQLite metadata). Variants
@@ -129,7 +129,8 @@ def task_states(dag_run) -> dict:
 
 
 def run_result_statuses() -> dict:
-    """Statuses in the producer's run_results.json (its one `dbt build`)."""
+    """Statuses in run_results.json of the shared dbt target folder: the last dbt invocation's (the `dbt test` task
+    when the group has one, else the producer's `dbt build`)."""
     from collections import Counter
 
     from pipeline.settings import load_paths
@@ -393,7 +394,7 @@ def markdown(report: dict) -> str:
         f"(fct_interactions: {report['marts_rows'].get(CHECK_TABLE, 0):,} rows)",
         "",
         "| variant | wall s | CPU s (self + children) | peak RSS MiB, tree | peak RSS MiB, largest process "
-        "| Airflow tasks | dbt processes | dbt results |",
+        "| Airflow tasks | dbt processes | dbt results (last invocation) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for variant, row in report["summary"].items():

@@ -75,7 +75,7 @@ def dbt_task_group(
         execution_config=config,
         # AFTER_ALL: one `dbt test` task (data and unit tests) after every model. With NONE cosmos ran no test at
         # all (the producer's build is limited to models, seeds and snapshots); AFTER_EACH renders a test task per
-        # model, twice the tasks (benchmarks/dbt_overhead.py: 2.5x the wall time of one plain `dbt build`).
+        # model: twice the tasks and 1.61x the CPU of one plain `dbt build`, against 1.43x (BENCHMARKS.md).
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL),
         operator_args=args,
     )

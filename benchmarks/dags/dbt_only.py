@@ -1,13 +1,11 @@
 """The dbt project alone as cosmos tasks, one DAG per variant, for benchmarks/dbt_overhead.py.
 
-- `dbt_only_watcher`: ours, `pipeline.dbt_cosmos.dbt_task_group(mode=WATCHER)` (one `dbt build`, one lightweight
-  task per model, seed and snapshot).
-- `dbt_only_local`: the same function in cosmos' default LOCAL mode (one dbt process per model, seed and snapshot),
-  without the shared dbt target folder (see `dbt_path_env`).
+- `dbt_only_watcher`: ours, `pipeline.dbt_cosmos.dbt_task_group(mode=WATCHER)`: one `dbt build` of the models, seeds
+  and snapshots, one lightweight task per node, then one `dbt test` task (TestBehavior.AFTER_ALL).
+- `dbt_only_local`: the same function in cosmos' default LOCAL mode (one dbt process per model, seed and snapshot,
+  then the `dbt test` task), without the shared dbt target folder (see `dbt_path_env`).
 - `dbt_only_watcher_tests`, `dbt_only_local_tests`: the same two modes with cosmos' default test behaviour
-  (AFTER_EACH: a test task after each tested model). `dbt_task_group` renders no test tasks (TestBehavior.NONE),
-  and with that cosmos runs no dbt tests at all: the watcher producer's `dbt build` gets `--resource-type model
-  --resource-type seed --resource-type snapshot`. These two do the work a plain `dbt build` does.
+  (AFTER_EACH: a test task after each tested model); `dbt_only_local_tests` is cosmos' usual setup throughout.
 
 The benchmark points Airflow's DAGs folder here, not at dags/, so `dag.test()` (which parses its bundle) pays for
 this DAG only; OUTCOMES_BENCH_DBT_VARIANTS (comma-separated, default all) picks which DAGs this file builds, so a
