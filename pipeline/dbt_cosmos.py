@@ -47,6 +47,17 @@ def execution_config(mode: ExecutionMode) -> ExecutionConfig:
     )
 
 
+def dbt_path_env(mode: ExecutionMode) -> dict[str, str]:
+    """The warehouse, target and log paths of this deployment for the dbt tasks; in LOCAL mode without
+    DBT_TARGET_PATH. There every node runs its own dbt process in its own temporary copy of the project, and a shared
+    target folder makes the second process reuse the first one's partial parse, whose paths point into a copy
+    deleted by then (every seed fails: "No files found ... /tmp/tmp.../seeds/*.csv")."""
+    env = {key: value for key, value in dbt_env(load_paths()).items() if key in DBT_PATH_VARIABLES}
+    if mode == ExecutionMode.LOCAL:
+        env.pop("DBT_TARGET_PATH")
+    return env
+
+
 def dbt_task_group(
     group_id: str = "dbt",
     *,
@@ -61,7 +72,7 @@ def dbt_task_group(
         raise ManifestMissing(f"{manifest_path} not found: run `make manifest` (dbt parse) before loading the DAGs")
     # The warehouse and target paths of this deployment (dbt writes run_results.json where the docs task reads it).
     # Only paths: the env is stored with the serialized DAG, so no credential may ride along.
-    env = {key: value for key, value in dbt_env(load_paths()).items() if key in DBT_PATH_VARIABLES}
+    env = dbt_path_env(mode)
     args = {"install_deps": False, "append_env": True, "env": env, **(operator_args or {})}
     config = execution_config(mode)
     if writer_pool and mode == ExecutionMode.WATCHER:

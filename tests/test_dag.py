@@ -135,3 +135,15 @@ def test_schedule_end_date_and_manual_only_sources_come_from_the_configuration(t
     config.write_text(yaml.safe_dump({"ingest_dags": {"sources": sources}}))
     with pytest.raises(ingest_dags.IngestDagConfigError, match="zendesk.schedule"):
         ingest_dags.load_sources(config)
+
+
+def test_local_mode_dbt_processes_do_not_share_a_target_folder():
+    # One dbt process per node in LOCAL mode: a shared target folder made each reuse the first one's partial parse,
+    # which points into a temporary project copy deleted by then (every seed failed).
+    from cosmos.constants import ExecutionMode
+
+    from pipeline import dbt_cosmos
+
+    watcher, local = (dbt_cosmos.dbt_path_env(mode) for mode in (ExecutionMode.WATCHER, ExecutionMode.LOCAL))
+    assert "DBT_TARGET_PATH" in watcher  # the docs task reads run_results.json from there
+    assert local == {key: value for key, value in watcher.items() if key != "DBT_TARGET_PATH"}

@@ -3,7 +3,7 @@
 - `dbt_only_watcher`: ours, `pipeline.dbt_cosmos.dbt_task_group(mode=WATCHER)`: one `dbt build` of the models, seeds
   and snapshots, one lightweight task per node, then one `dbt test` task (TestBehavior.AFTER_ALL).
 - `dbt_only_local`: the same function in cosmos' default LOCAL mode (one dbt process per model, seed and snapshot,
-  then the `dbt test` task), without the shared dbt target folder (see `dbt_path_env`).
+  then the `dbt test` task), without the shared dbt target folder (see `dbt_cosmos.dbt_path_env`).
 - `dbt_only_watcher_tests`, `dbt_only_local_tests`: the same two modes with cosmos' default test behaviour
   (AFTER_EACH: a test task after each tested model); `dbt_only_local_tests` is cosmos' usual setup throughout.
 
@@ -22,8 +22,6 @@ from cosmos import DbtTaskGroup, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, LoadMode, TestBehavior
 
 from pipeline import dbt_cosmos
-from pipeline.dbt_build import dbt_env
-from pipeline.settings import load_paths
 
 VARIANTS_VARIABLE = "OUTCOMES_BENCH_DBT_VARIANTS"
 VARIANTS = ("watcher", "local", "watcher_tests", "local_tests")
@@ -31,20 +29,6 @@ VARIANTS = ("watcher", "local", "watcher_tests", "local_tests")
 
 def dag_id(variant: str) -> str:
     return f"dbt_only_{variant}"
-
-
-def dbt_path_env(mode: ExecutionMode) -> dict[str, str]:
-    """The dbt path variables `dbt_cosmos.dbt_task_group` passes, less DBT_TARGET_PATH in LOCAL mode.
-
-    With one target folder shared by every node's dbt process, the second process on partially parses the first
-    one's partial_parse.msgpack, whose paths point into the first task's temporary copy of the project (deleted by
-    then), and every seed fails ("No files found that match the pattern /tmp/tmp.../seeds/....csv"). Without it each
-    process gets its own target folder and cosmos' partial-parse cache, which rewrites those paths: cosmos' usual
-    setup."""
-    env = {key: value for key, value in dbt_env(load_paths()).items() if key in dbt_cosmos.DBT_PATH_VARIABLES}
-    if mode == ExecutionMode.LOCAL:
-        env.pop("DBT_TARGET_PATH")
-    return env
 
 
 def cosmos_test_tasks_group(mode: ExecutionMode, group_id: str = "dbt") -> DbtTaskGroup:
@@ -67,7 +51,7 @@ def cosmos_test_tasks_group(mode: ExecutionMode, group_id: str = "dbt") -> DbtTa
             test_behavior=TestBehavior.AFTER_EACH,
             should_detach_multiple_parents_tests=mode == ExecutionMode.LOCAL,
         ),
-        operator_args={"install_deps": False, "append_env": True, "env": dbt_path_env(mode)},
+        operator_args={"install_deps": False, "append_env": True, "env": dbt_cosmos.dbt_path_env(mode)},
     )
     if mode == ExecutionMode.WATCHER:
         dbt_cosmos.run_node_tasks_after_the_build(group)
@@ -87,7 +71,7 @@ def dbt_only(variant: str) -> DAG:
             dbt_cosmos.dbt_task_group("dbt", mode=ExecutionMode.WATCHER)
         elif variant == "local":
             mode = ExecutionMode.LOCAL
-            dbt_cosmos.dbt_task_group("dbt", mode=mode, operator_args={"env": dbt_path_env(mode)})
+            dbt_cosmos.dbt_task_group("dbt", mode=mode, operator_args={"env": dbt_cosmos.dbt_path_env(mode)})
         elif variant == "watcher_tests":
             cosmos_test_tasks_group(ExecutionMode.WATCHER)
         elif variant == "local_tests":
