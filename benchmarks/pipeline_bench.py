@@ -2,7 +2,7 @@
 
     python -m benchmarks.pipeline_bench --scales 1,10 [--runs 3] [--memory-limit 4GB] [--allow-scale-100]
         [--work DIR] [--json OUT] [--markdown OUT] [--seed N] [--stages a,b] [--landing DIR] [--skip-airflow]
-        [--regenerate] [--keep]
+        [--airflow-runs N] [--regenerate] [--keep]
 
 For each scale, the demo landing folder is generated once (run 1, measured) and reused by the later runs
 (--regenerate: generated and measured in every run). Each run starts from empty warehouse, serving and report
@@ -444,7 +444,7 @@ def one_run(
     if not args.keep:
         shutil.rmtree(run_dir / "stages")  # the stage reports and logs stay in run_dir/reports and run_dir/logs
     record["stages"]["lower_bound"] = run_lower_bound(landing, env, run_dir, bars, run)
-    if not args.skip_airflow:
+    if not args.skip_airflow and (args.airflow_runs is None or run <= args.airflow_runs):
         env = paths_env(landing, run_dir / "airflow", scale, args.memory_limit, airflow_home)
         airflow = run_airflow(env, run_dir, bars, run)
         stages = record["stages"]
@@ -614,6 +614,9 @@ def scale_markdown(result: dict, meta: dict, extra_rows: Sequence[ExtraRow] = ()
         figures = summary[name]
         what = next((run["stages"][name].get("rows_what") for run in runs if name in run["stages"]), None)
         label = LABELS[name] + (f" ({what})" if what and "rows" in figures else "")
+        runs_with = figures["wall_s"]["n"] if "wall_s" in figures else len(runs)
+        if runs_with < len(runs):
+            label += f", {runs_with} of {len(runs)} runs"
         lines.append(
             f"| {label} | {spread(figures.get('wall_s'))} | {spread(figures.get('cpu_s'))} | "
             f"{spread(figures.get('peak_rss_mib'), 0)} | {rows_cell(figures.get('rows'))} | "
@@ -692,6 +695,7 @@ def parser() -> argparse.ArgumentParser:
         "--stages", type=parse_stages, default=STAGES, help=f"a subset, in pipeline order (default {','.join(STAGES)})"
     )
     cli.add_argument("--skip-airflow", action="store_true", help="no end-to-end run through Airflow")
+    cli.add_argument("--airflow-runs", type=int, default=None, help="Airflow in the first N runs only (default: all)")
     cli.add_argument("--landing", type=Path, default=None, help="use this landing folder (one scale; not generated)")
     cli.add_argument("--regenerate", action="store_true", help="generate (and measure) the landing in every run")
     cli.add_argument("--keep", action="store_true", help="keep each run's warehouse, serving and report folders")
