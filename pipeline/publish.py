@@ -169,7 +169,15 @@ def prune(paths: PipelinePaths, keep: int) -> None:
 
 
 def keep_releases() -> int:
-    return max(2, int(os.environ.get("OUTCOMES_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)))
+    """OUTCOMES_KEEP_RELEASES, at least 2 (the current release and the one to roll back to); unset or empty: the
+    default."""
+    value = os.environ.get("OUTCOMES_KEEP_RELEASES", "").strip()
+    if not value:
+        return DEFAULT_KEEP_RELEASES
+    try:
+        return max(2, int(value))
+    except ValueError:
+        raise ValueError(f"OUTCOMES_KEEP_RELEASES must be a whole number of releases, got {value!r}") from None
 
 
 def publish(paths: PipelinePaths) -> PublishReport:

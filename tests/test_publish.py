@@ -105,3 +105,15 @@ def test_rollback_restores_the_previous_release_and_old_releases_are_pruned(ware
         parquet = warehouse_copy.serving_path.parent / "parquet" / "agg_care_daily.parquet"
         rows = connection.execute(f"select count(*) from '{parquet}'").fetchone()[0]
     assert rows == published[2].tables["agg_care_daily"]
+
+
+@pytest.mark.parametrize(("value", "kept"), [("", publish.DEFAULT_KEEP_RELEASES), (" 7 ", 7), ("1", 2)])
+def test_keep_releases_reads_the_setting_an_empty_value_meaning_the_default(monkeypatch, value, kept):
+    monkeypatch.setenv("OUTCOMES_KEEP_RELEASES", value)
+    assert publish.keep_releases() == kept
+
+
+def test_a_keep_releases_that_is_not_a_number_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("OUTCOMES_KEEP_RELEASES", "five")
+    with pytest.raises(ValueError, match="OUTCOMES_KEEP_RELEASES must be a whole number of releases, got 'five'"):
+        publish.keep_releases()
