@@ -17,6 +17,10 @@ def append_page(path: Path, page: dict) -> None:
         os.fsync(handle.fileno())
 
 
+# Every API extract file starts with this; the quality gate tells an API delta from a full snapshot export by it.
+API_FILE_PREFIX = "api-"
+
+
 def run_file(landing_dir: Path, *folders: str) -> Path:
     """A new landing file for this extract run, e.g. landing/zendesk/tickets/api-20261123T040000123456Z.jsonl."""
-    return landing_dir.joinpath(*folders) / f"api-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.jsonl"
+    return landing_dir.joinpath(*folders) / f"{API_FILE_PREFIX}{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.jsonl"

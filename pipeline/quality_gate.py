@@ -232,6 +232,15 @@ def pending_batches(paths: PipelinePaths) -> list[tuple[str, str, int]]:
     return [(table, batch, rows) for table, batch, rows in landed if (table, batch) not in accepted]
 
 
+def snapshot_batches(paths: PipelinePaths) -> set[tuple[str, str]]:
+    """(raw table, batch id) of the batches that read records from a snapshot export, not only from API deltas."""
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        if not has_ingest_audit(connection):
+            return set()
+        query = "select distinct entity, batch_id from raw._ingest_audit where rows_read > 0 and "
+        return set(connection.execute(query + suites.SNAPSHOT_FILE_SQL).fetchall())
+
+
 def loaded_entities(paths: PipelinePaths) -> list[Entity]:
     """Every entity, built in or declared as a file drop, that has rows in the warehouse."""
     entities = {entity.table: entity for entity in ENTITIES}
@@ -250,12 +259,14 @@ def run_source_gate(paths: PipelinePaths, data_interval_end: datetime | None = N
     reads a bad batch. A failed batch stays pending, so later runs fail too until it is replaced or removed."""
     entities = {entity.table: entity for entity in loaded_entities(paths)}
     previous = quality_history.last_good_rows(paths.quality_history_path, "source")
+    with_snapshots = snapshot_batches(paths)
     suite_list = []
     for table, batch, _ in pending_batches(paths):
         if table in entities:
             suite_list.append(suites.source_suite(entities[table], batch))
-            volume = suites.export_volume_suite(entities[table], batch, previous.get(f"volume.{table}"))
-            suite_list += [volume] if volume else []
+            if (table, batch) in with_snapshots:
+                volume = suites.export_volume_suite(entities[table], batch, previous.get(f"volume.{table}"))
+                suite_list += [volume] if volume else []
     as_of = quality_as_of(data_interval_end)
     if as_of is not None:
         suite_list += [suite for entity in entities.values() if (suite := suites.freshness_suite(entity, as_of))]

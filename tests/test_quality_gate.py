@@ -3,6 +3,7 @@ publish and on each landed source batch before dbt."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta
 
@@ -188,6 +189,19 @@ def test_source_gate_catches_a_shrunken_snapshot_export(warehouse_copy, landing_
         quality_gate.run_source_gate(warehouse_copy)
     assert "- crm_accounts, batch " in str(failure.value)
     assert "{'column': 'records_read', 'min_value': 64.0}: observed 10" in str(failure.value)
+
+
+def test_an_api_delta_of_a_snapshot_source_is_not_a_shrunken_export(warehouse_copy, landing_copy):
+    quality_gate.run_source_gate(warehouse_copy)
+    header, first = (landing_copy / "crm" / "accounts.csv").read_text().splitlines()[:2]
+    account = dict(zip(header.split(","), first.split(","), strict=True))  # demo accounts hold no quoted commas
+    account.update(Name="Renamed Co", LastModifiedDate="2026-06-30T12:00:00.000+0000")
+    page = {"totalSize": 1, "done": True, "records": [{"attributes": {"type": "Account"}, **account}]}
+    (landing_copy / "crm" / "accounts").mkdir(exist_ok=True)
+    land_and_ingest(warehouse_copy, landing_copy, "crm/accounts/api-20260630T120000000000Z.jsonl", json.dumps(page))
+    report = quality_gate.run_source_gate(warehouse_copy)
+    checked = {outcome.suite for outcome in report.outcomes if outcome.batch_id}
+    assert "source.crm_accounts" in checked and "volume.crm_accounts" not in checked
 
 
 def test_source_gate_catches_a_stale_source(warehouse_copy, monkeypatch):
