@@ -99,6 +99,22 @@ def test_extra_rows_go_under_the_scale_table(smoke):
     assert "| pipeline / lower bound | 4.2x | wall time, same landing |" in text
 
 
+def test_a_figure_from_fewer_runs_says_so(smoke):
+    """--airflow-runs 1: the Airflow row of a 3-run table is one run's value, and its label says so."""
+    _, document, _ = smoke
+    (result,) = document["scales"]
+    (run,) = result["runs"]
+    through_airflow = {**run, "stages": {**run["stages"], "airflow": {"wall_s": 9.0, "cpu_s": 4.0}}}
+    runs = [through_airflow, run, run]  # the first run went through Airflow, the later two did not
+    text = pipeline_bench.scale_markdown(
+        {**result, "runs": runs, "summary": pipeline_bench.summarize(runs)}, document["meta"]
+    )
+    airflow_row = next(line for line in text.splitlines() if line.startswith(f"| {pipeline_bench.LABELS['airflow']}"))
+    assert airflow_row.startswith(f"| {pipeline_bench.LABELS['airflow']}, 1 of 3 runs | 9.0 | 4.0 |")
+    ingest_row = next(line for line in text.splitlines() if line.startswith(f"| {pipeline_bench.LABELS['ingest']}"))
+    assert "of 3 runs" not in ingest_row
+
+
 Usage = namedtuple("Usage", "total used free")
 
 
