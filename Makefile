@@ -83,7 +83,7 @@ run: $(RUN_INPUT) airflow-db
 	@echo "Running DAG weekly_voc_report (the Monday voice-of-customer report) through Airflow..."
 	@$(BIN)/airflow dags test weekly_voc_report > $(WEEKLY_LOG) 2>&1 \
 		|| { tail -n 60 $(WEEKLY_LOG); echo "Weekly report DAG failed; full log: $(WEEKLY_LOG)"; exit 1; }
-	$(BIN)/python -m pipeline.run_summary
+	$(BIN)/python -m pipeline.outputs.run_summary
 	@echo "  airflow logs         $(RUN_LOG) $(WEEKLY_LOG)"
 	@echo ""
 	@echo "Open for executives (self-contained files, no server needed):"

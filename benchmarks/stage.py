@@ -83,7 +83,7 @@ def run_publish(paths) -> dict:
 
 
 def run_dashboard(paths) -> dict:
-    from pipeline.dashboard import build
+    from pipeline.outputs.dashboard import build
 
     return {"report": build.build(paths).to_dict(), "rows": None, "rows_what": None}
 

@@ -1,7 +1,7 @@
 """Weekly voice-of-customer report: every Monday, the last full week's volume and sentiment trend, hot-button topics
 with example posts, topics needing redress, SLA by team and one section per owning team, from the published serving
 file. Written to reports/weekly/ and emailed (HTML with a plain-text alternative) when the `outcomes_smtp` connection
-or OUTCOMES_SMTP_* is set. Logic: pipeline/weekly_report.py.
+or OUTCOMES_SMTP_* is set. Logic: pipeline/outputs/weekly_report.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, task
 
-from pipeline import weekly_report
+from pipeline.outputs import weekly_report
 
 
 @dag(

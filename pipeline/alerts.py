@@ -135,7 +135,7 @@ def _addresses(value: str | None) -> tuple[str, ...]:
 
 
 def _airflow_connection(conn_id: str):
-    from pipeline.weekly_report import airflow_connection
+    from pipeline.outputs.weekly_report import airflow_connection
 
     return airflow_connection(conn_id)
 
@@ -347,7 +347,7 @@ def post_webhook(webhook: Webhook, alert: Alert, session: requests.Session | Non
 
 def _smtp_settings(recipients: tuple[str, ...]):
     """The weekly report's SMTP server (OUTCOMES_SMTP_* or the `outcomes_smtp` connection), to `recipients`."""
-    from pipeline import weekly_report
+    from pipeline.outputs import weekly_report
 
     if os.environ.get("OUTCOMES_SMTP_HOST"):
         return weekly_report.settings_from_env({**os.environ, "OUTCOMES_SMTP_TO": ", ".join(recipients)})
@@ -396,7 +396,7 @@ def _email_bodies(alert: Alert) -> tuple[str, str]:
 
 def send_email(recipients: tuple[str, ...], alert: Alert) -> str:
     """Mail the alert through the weekly report's SMTP settings; raises when it cannot be sent."""
-    from pipeline.weekly_report import send_report
+    from pipeline.outputs.weekly_report import send_report
 
     settings = _smtp_settings(recipients)
     if settings is None:

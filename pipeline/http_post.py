@@ -1,7 +1,7 @@
 """POST a JSON body, retrying what is transient: connection errors, timeouts, cut-off bodies, 408, 425, 429, 5xx.
 
-Shared by the alert webhook (pipeline/alerts.py) and the ticketing hand-off (pipeline/handoff.py); each decides what
-a failure means for it. Never raises for a network problem: the outcome says what happened.
+Shared by the alert webhook (pipeline/alerts.py) and the ticketing hand-off (pipeline/outputs/handoff.py); each decides
+what a failure means for it. Never raises for a network problem: the outcome says what happened.
 """
 
 from __future__ import annotations

@@ -116,14 +116,14 @@ def publish_marts() -> dict:
 
 
 def build_dashboard() -> dict:
-    from pipeline.dashboard import build as dashboard_build
+    from pipeline.outputs.dashboard import build as dashboard_build
 
     paths = load_paths()
     return measured(lambda: dashboard_build.build(paths).to_dict())
 
 
 def hand_off_feedback() -> dict:
-    from pipeline import handoff
+    from pipeline.outputs import handoff
 
     paths = load_paths()
     return measured(lambda: handoff.hand_off(paths))
@@ -137,7 +137,7 @@ def summarize(
     dashboard_report: dict,
     handoff_report: dict,
 ) -> dict:
-    from pipeline import run_summary
+    from pipeline.outputs import run_summary
 
     paths = load_paths()
     stages = {

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipeline import publish
-from pipeline.dashboard import build, charts, kpis
+from pipeline.outputs.dashboard import build, charts, kpis
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import handoff, publish
+from pipeline import publish
+from pipeline.outputs import handoff
 
 TOKEN = "test-ticketing-token"
 

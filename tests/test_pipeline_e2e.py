@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline import publish, run_all
-from pipeline.run_summary import format_summary
+from pipeline.outputs.run_summary import format_summary
 from tests.conftest import paths_in
 
 BRAND_USER_IDS = {"1001", "1002", "1003", "1004"}

@@ -20,7 +20,8 @@ import duckdb
 import markupsafe
 import pytest
 
-from pipeline import publish, weekly_report
+from pipeline import publish
+from pipeline.outputs import weekly_report
 from tests.conftest import TEST_SEED, ingest_and_build
 
 DAG_FILE = Path(__file__).resolve().parent.parent / "dags" / "weekly_report.py"

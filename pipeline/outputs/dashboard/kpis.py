@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-DECISIONLOG = Path(__file__).resolve().parents[2] / "dbt_project" / "DECISIONLOG.md"
+DECISIONLOG = Path(__file__).resolve().parents[3] / "dbt_project" / "DECISIONLOG.md"
 SCORECARD_SECTION = "## Executive scorecard"
 
 LATEST_PER_KPI = """

@@ -1,7 +1,8 @@
 """The short summary a run ends with: rows per layer, the executive scorecard, the care mart's headline numbers,
 where the files are.
 
-The DAG's last task writes it to reports/run_summary.json; `python -m pipeline.run_summary` prints the latest one.
+The DAG's last task writes it to reports/run_summary.json; `python -m pipeline.outputs.run_summary` prints the
+latest one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.dashboard.kpis import format_value
+from pipeline.outputs.dashboard.kpis import format_value
 from pipeline.settings import PipelinePaths, load_paths
 
 LAYERS = ("raw", "staging", "intermediate", "marts")

@@ -6,7 +6,7 @@ reports/weekly/latest.html, then emails both parts when SMTP is configured: OUTC
 (comma-separated), optional _USER, _PASSWORD, _STARTTLS; else the Airflow connection `outcomes_smtp` (host, port,
 login, password; extra JSON `from`, `to`, `starttls`). The Airflow DAG `weekly_voc_report` runs it every Monday.
 
-    python -m pipeline.weekly_report [YYYY-MM-DD]    the week containing that day, else the latest complete week
+    python -m pipeline.outputs.weekly_report [YYYY-MM-DD]    the week containing that day, else the latest complete week
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import jinja2
 import plotly
 import plotly.io
 
-from pipeline.dashboard import charts, kpis
+from pipeline.outputs.dashboard import charts, kpis
 from pipeline.settings import PipelinePaths
 
 PERIODS = {"3": "Last 3 months", "6": "Last 6 months", "12": "Last 12 months", "all": "All months"}
