@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import file_drops
+from ingest import file_drops, refusals
 from ingest.entity import Entity
 from ingest.registry import ENTITIES
 from pipeline import gx_duckdb, quality_history, suites
@@ -261,7 +261,9 @@ def run_source_gate(paths: PipelinePaths, data_interval_end: datetime | None = N
     previous = quality_history.last_good_rows(paths.quality_history_path, "source")
     with_snapshots = snapshot_batches(paths)
     suite_list = []
+    max_refused_share = refusals.max_refused_share()
     for table, batch, _ in pending_batches(paths):
+        suite_list.append(suites.refused_share_suite(table, batch, max_refused_share))
         if table in entities:
             suite_list.append(suites.source_suite(entities[table], batch))
             if (table, batch) in with_snapshots:
@@ -275,10 +277,29 @@ def run_source_gate(paths: PipelinePaths, data_interval_end: datetime | None = N
     return finish(paths, "sources", outcomes, docs_dir)
 
 
+def empty_marts(paths: PipelinePaths) -> frozenset[str]:
+    """The marts in marts.yml with no rows in the warehouse (their sources were not loaded)."""
+    marts = suites.load_spec("marts.yml")["marts"]
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        built = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        return frozenset(
+            mart
+            for mart in marts
+            if mart in built and not connection.execute(f'select exists (select 1 from marts."{mart}")').fetchone()[0]
+        )
+
+
 def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = None) -> GateReport:
     """Validate every mart; raise so that publish does not run when one fails."""
     suite_list = suites.mart_suites(
-        quality_as_of(data_interval_end), quality_history.last_good_rows(paths.quality_history_path, "mart")
+        quality_as_of(data_interval_end),
+        quality_history.last_good_rows(paths.quality_history_path, "mart"),
+        empty_marts=empty_marts(paths),
     )
     docs_dir = paths.reports_dir / "quality" / "data_docs"
     return finish(paths, "marts", validate(suite_list, paths.warehouse_path, docs_dir), docs_dir)

@@ -82,15 +82,20 @@ def mart_suites(
     as_of: datetime | None,
     last_good_rows: dict[str, int],
     expectations_dir: Path = EXPECTATIONS_DIR,
+    empty_marts: frozenset[str] = frozenset(),
 ) -> list[Suite]:
     """One suite per mart in marts.yml. `as_of` None turns freshness off; `last_good_rows` maps a suite name to the
-    row count of its last passing validation."""
+    row count of its last passing validation.
+
+    A mart in `empty_marts` has no rows because no source that feeds it was loaded (any subset of sources is a normal
+    run): it has no newest row to be stale, so freshness is not checked; its volume still is, so a mart that had
+    rows at the last good publish and has none now fails."""
     spec_file = load_spec("marts.yml", expectations_dir)
     defaults = spec_file.get("defaults", {})
     suites = []
     for mart, spec in spec_file["marts"].items():
         name, table = f"mart.{mart}", f"marts.{quote_ident(mart)}"
-        freshness = spec.get("freshness") if as_of else None
+        freshness = spec.get("freshness") if as_of and mart not in empty_marts else None
         select = f"select * from {table}"
         if freshness:
             newest = f"select max({quote_ident(freshness['column'])}) from {table}"
@@ -153,6 +158,19 @@ def export_volume_suite(
     minimum = 0 if previous_records is None else math.ceil(previous_records * (1 - max_drop))
     expectations = [gxe.ExpectColumnMaxToBeBetween(column="records_read", min_value=minimum)]
     return Suite(f"volume.{entity.table}", "source", entity.table, batch_id, query, expectations, "records_read")
+
+
+def refused_share_suite(table: str, batch_id: str, max_share: float) -> Suite:
+    """Each file of the batch had at most `max_share` of the records it read refused into quarantine (the rule
+    ingest fails on, ingest/refusals.py): a batch that was mostly refused never passes, even when a later run of
+    another source triggers the transform."""
+    query = (
+        "select source_file, rows_quarantined / (rows_read - coalesce(rows_outside_interval, 0)) as refused_share"
+        f" from raw._ingest_audit where entity = {quote_literal(table)} and batch_id = {quote_literal(batch_id)}"
+        " and rows_read - coalesce(rows_outside_interval, 0) > 0"
+    )
+    expectations = [gxe.ExpectColumnValuesToBeBetween(column="refused_share", min_value=0, max_value=max_share)]
+    return Suite(f"refused.{table}", "source", table, batch_id, query, expectations)
 
 
 def freshness_suite(entity: Entity, as_of: datetime, expectations_dir: Path = EXPECTATIONS_DIR) -> Suite | None:

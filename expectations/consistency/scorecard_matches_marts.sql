@@ -25,6 +25,11 @@ with recomputed as (
     from marts.mart_revenue_at_risk
 ),
 
+-- The scorecard keeps only months it can date: without interactions, revenue at risk has no month and no row.
+dated as (
+    select * from recomputed where period_start is not null
+),
+
 scorecard as (
     select period_start, kpi, kpi_value from {batch}
     where kpi in (select kpi from recomputed)
@@ -36,7 +41,7 @@ select
     scorecard.kpi_value as scorecard_value,
     recomputed.expected as mart_value
 from scorecard
-full outer join recomputed
+full outer join dated as recomputed
     on scorecard.kpi = recomputed.kpi and scorecard.period_start = cast(recomputed.period_start as date)
 where not (abs(coalesce(scorecard.kpi_value, 0) - coalesce(recomputed.expected, 0)) <= 1e-6
     and (scorecard.kpi_value is null) = (recomputed.expected is null))

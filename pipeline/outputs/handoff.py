@@ -27,21 +27,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import requests
 
 from pipeline import http_post
+from pipeline.outputs import absence
+from pipeline.outputs.handoff_endpoint import (  # noqa: F401 - tests and callers use them from here
+    CONNECTION_ID,
+    TOKEN_ENV,
+    URL_ENV,
+    Endpoint,
+    configured_endpoint,
+    endpoint_from_connection,
+    with_default_path,
+)
 from pipeline.settings import PipelinePaths, load_paths
 
 log = logging.getLogger(__name__)
 
 MART = "mart_feedback_routing"
 UNASSIGNED = "Unassigned"
-CONNECTION_ID = "outcomes_ticketing"
-URL_ENV, TOKEN_ENV = "OUTCOMES_TICKETING_URL", "OUTCOMES_TICKETING_TOKEN"
-DEFAULT_PATH = "/tickets"
 LOG_TABLE = "handoff_log"
 POST_FIELDS = (
     "feedback_key",
@@ -95,20 +101,6 @@ class HandoffError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    url: str
-    token: str | None
-    source: str
-
-    @property
-    def display_url(self) -> str:
-        """The URL without any user:password part, for the log and the report."""
-        parts = urlsplit(self.url)
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        return urlunsplit(parts._replace(netloc=netloc))
-
-
-@dataclass(frozen=True)
 class PostResult:
     status: str  # 'sent' or 'failed'
     http_status: int | None
@@ -127,39 +119,6 @@ def handoff_dir(paths: PipelinePaths) -> Path:
 
 def team_slug(team: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", team.lower()).strip("-") or "team"
-
-
-def with_default_path(url: str, path: str = DEFAULT_PATH) -> str:
-    parts = urlsplit(url)
-    if parts.path in ("", "/"):
-        return urlunsplit(parts._replace(path="/" + path.lstrip("/")))
-    return url
-
-
-def endpoint_from_connection(connection) -> Endpoint | None:
-    """An Airflow http connection as an endpoint; the host may carry the scheme (`http://127.0.0.1`) or not."""
-    host = (connection.host or "").rstrip("/")
-    if not host:
-        return None
-    base = host if "://" in host else f"{connection.schema or 'http'}://{host}"
-    if connection.port:
-        base = f"{base}:{connection.port}"
-    path = (connection.extra_dejson or {}).get("path") or DEFAULT_PATH
-    return Endpoint(base + "/" + path.lstrip("/"), connection.password or None, f"Airflow connection {CONNECTION_ID!r}")
-
-
-def configured_endpoint() -> Endpoint | None:
-    """The environment first, then the Airflow connection (as extract/http.py reads credentials)."""
-    url = os.environ.get(URL_ENV)
-    if url:
-        return Endpoint(with_default_path(url), os.environ.get(TOKEN_ENV) or None, f"environment {URL_ENV}")
-    try:
-        from airflow.sdk import BaseHook
-
-        connection = BaseHook.get_connection(CONNECTION_ID)
-    except Exception:  # noqa: BLE001 - a missing connection, or no Airflow at all, both mean "not configured"
-        return None
-    return endpoint_from_connection(connection)
 
 
 def read_routing(serving_path: Path) -> tuple[list[str], list[str], list[dict], str | None]:
@@ -380,6 +339,8 @@ def hand_off(paths: PipelinePaths) -> dict:
     else:
         note = f"POSTed to {endpoint.display_url} ({endpoint.source})"
         failures = post_pending(paths, endpoint, items, counts)
+    if not items:
+        note = f"{absence.NO_DATA['feedback'] if not teams else 'no open feedback items'}; {note}"
     totals = {key: sum(team[key] for team in counts.values()) for key in COUNTS}
     return {
         "generated_at": generated_at,

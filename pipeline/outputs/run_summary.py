@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.outputs import absence, money
+from pipeline.outputs.dashboard import kpis
 from pipeline.outputs.dashboard.kpis import format_value
 from pipeline.settings import PipelinePaths, load_paths
 
@@ -36,12 +38,6 @@ from fct_care_conversations group by team order by sla_attainment_rate
 """
 
 
-SCORECARD_SQL = """
-select kpi, kpi_label, unit, kpi_value, prior_value, target, up_is_good, is_on_target, period_start
-from mart_exec_scorecard
-qualify row_number() over (partition by kpi order by period_start desc) = 1
-order by display_order
-"""
 TEAMS_SHOWN = 10
 
 
@@ -66,19 +62,23 @@ def records(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
 
 
 def headline_numbers(serving_path: Path) -> dict:
+    """The care mart's headline numbers; with no care conversations, `no_data` says why in plain words."""
     with duckdb.connect(str(serving_path), read_only=True) as connection:
+        if not absence.has_rows(connection, "fct_care_conversations"):
+            return {"overall": None, "by_team": [], "worst_sla_team": None, "no_data": absence.NO_DATA["care"]}
         overall = records(connection, HEADLINE_SQL)[0]
         teams = records(connection, TEAM_SQL)
     return {"overall": overall, "by_team": teams, "worst_sla_team": teams[0]["team"] if teams else None}
 
 
 def scorecard(serving_path: Path) -> list[dict]:
-    """Each KPI's latest month of the executive scorecard (empty when the serving copy has no scorecard yet)."""
+    """Each KPI's latest month of the executive scorecard, marked partial when the data ends inside it (empty when
+    the serving copy has no scorecard rows)."""
     with duckdb.connect(str(serving_path), read_only=True) as connection:
-        published = {
-            row[0] for row in connection.execute("select table_name from information_schema.tables").fetchall()
-        }
-        return records(connection, SCORECARD_SQL) if "mart_exec_scorecard" in published else []
+        return [
+            {**row, "last_event": str(row["last_event"]) if row["last_event"] else None}
+            for row in kpis.latest_per_kpi(connection)
+        ]
 
 
 def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
@@ -103,19 +103,32 @@ def _minutes(value) -> str:
     return "n/a" if value is None else f"{value:,.1f} min"
 
 
+def _share(value) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
 def format_scorecard(rows: list[dict]) -> list[str]:
+    title = "Executive scorecard, latest month of each KPI (marts.mart_exec_scorecard):"
     if not rows:
-        return []
+        return ["", title, f"  {absence.NO_DATA['scorecard']}"]
     # Each KPI's latest month: real exports from several systems rarely end in the same month.
-    lines = ["", "Executive scorecard, latest month of each KPI (marts.mart_exec_scorecard):"]
-    lines.append(f"  {'KPI':<54} {'month':<8} {'value':>12} {'prior':>12} {'target':>12}  on target")
+    lines = ["", title]
+    lines.append(f"  {'KPI':<54} {'month':<9} {'value':>12} {'prior':>12} {'target':>12}  on target")
+    partial = []
     for row in rows:
+        currency = row.get("currency") or money.reporting_currency()
+        label = f"{row['kpi_label']} ({currency})" if row["unit"] == "currency" else row["kpi_label"]
         on_target = {True: "yes", False: "NO", None: ""}[row["is_on_target"]]
-        value, prior, target = (format_value(row[key], row["unit"]) for key in ("kpi_value", "prior_value", "target"))
-        lines.append(
-            f"  {row['kpi_label']:<54} {str(row['period_start'])[:7]:<8} {value:>12} {prior:>12} {target:>12}"
-            f"  {on_target}"
+        value, prior, target = (
+            format_value(row[key], row["unit"], currency) for key in ("kpi_value", "prior_value", "target")
         )
+        month = str(row["period_start"])[:7] + ("*" if row.get("partial") else "")
+        partial += [row] if row.get("partial") else []
+        lines.append(f"  {label:<54} {month:<9} {value:>12} {prior:>12} {target:>12}  {on_target}")
+    if partial:
+        # Read back from run_summary.json, the last event is text.
+        ends = sorted({f"data through {str(row['last_event'])[:10]}" for row in partial if row["last_event"]})
+        lines.append(f"  * partial month ({'; '.join(ends)}): not comparable with the prior month")
     return lines
 
 
@@ -143,6 +156,29 @@ def report_links(summary: dict) -> dict[str, str]:
     return {name: link for name, link in links.items() if link}
 
 
+def format_care(care: dict) -> list[str]:
+    lines = ["", "Customer care (marts.fct_care_conversations):"]
+    overall = care.get("overall")
+    if not overall or not overall.get("conversations"):
+        return [*lines, f"  {care.get('no_data') or absence.NO_DATA['care']}"]
+    lines += [
+        f"  conversations              {overall['conversations']:>12,}",
+        f"  answered                   {_share(overall['responded_share']):>12}",
+        f"  median first response      {_minutes(overall['median_first_response_minutes']):>12}",
+        f"  p90 first response         {_minutes(overall['p90_first_response_minutes']):>12}",
+        f"  SLA attainment             {_share(overall['sla_attainment_rate']):>12}",
+        "  SLA attainment by team (worst first):",
+    ]
+    for team in care["by_team"][:TEAMS_SHOWN]:
+        lines.append(
+            f"    {str(team['team']):<20} {_share(team['sla_attainment_rate']):>7}  "
+            f"median first response {_minutes(team['median_first_response_minutes'])}"
+        )
+    if len(care["by_team"]) > TEAMS_SHOWN:
+        lines.append(f"    ... and {len(care['by_team']) - TEAMS_SHOWN} more teams (marts.mart_social_care)")
+    return lines
+
+
 def format_summary(summary: dict) -> str:
     lines = ["", "== Social outcomes pipeline: run summary ==", "", "Rows per layer:"]
     for layer in LAYERS:
@@ -162,25 +198,7 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded: {shown}")
     lines += format_quality(summary["stages"])
     lines += format_scorecard(summary.get("scorecard") or [])
-    care = summary["care_headlines"]
-    overall = care["overall"]
-    lines += [
-        "",
-        "Customer care (marts.fct_care_conversations):",
-        f"  conversations              {overall['conversations']:>12,}",
-        f"  answered                   {overall['responded_share']:>12.1%}",
-        f"  median first response      {_minutes(overall['median_first_response_minutes']):>12}",
-        f"  p90 first response         {_minutes(overall['p90_first_response_minutes']):>12}",
-        f"  SLA attainment             {overall['sla_attainment_rate']:>12.1%}",
-        "  SLA attainment by team (worst first):",
-    ]
-    for team in care["by_team"][:TEAMS_SHOWN]:
-        lines.append(
-            f"    {team['team']:<20} {team['sla_attainment_rate']:>7.1%}  "
-            f"median first response {_minutes(team['median_first_response_minutes'])}"
-        )
-    if len(care["by_team"]) > TEAMS_SHOWN:
-        lines.append(f"    ... and {len(care['by_team']) - TEAMS_SHOWN} more teams (marts.mart_social_care)")
+    lines += format_care(summary["care_headlines"])
     lines += ["", "Stages:              wall s   peak MiB (task process + children)"]
     for stage, report in summary["stages"].items():
         lines.append(

@@ -14,19 +14,37 @@ from __future__ import annotations
 import json
 import logging
 import os
-import smtplib
-import ssl
 import sys
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from pipeline.outputs import absence, periods
+from pipeline.outputs.dashboard import kpis
+from pipeline.outputs.report_email import (  # noqa: F401 - alerts and tests use them from here
+    SMTP_CONN_ID,
+    SmtpSettings,
+    airflow_connection,
+    send_report,
+    settings_from_connection,
+    settings_from_env,
+    smtp_settings,
+)
+from pipeline.outputs.weekly_queries import (
+    BACKLOG_SQL,
+    EXAMPLE_POSTS_SQL,
+    HOT_BUTTON_SQL,
+    LATEST_COMPLETE_WEEK_SQL,
+    OPEN_ITEMS_SQL,
+    REDRESS_SQL,
+    SLA_BY_TEAM_SQL,
+    TEAM_TOPICS_SQL,
+    TEAMS_SQL,
+    TREND_SQL,
+)
 from pipeline.settings import PipelinePaths, load_paths
 
 log = logging.getLogger(__name__)
@@ -40,118 +58,8 @@ TREND_WEEKS = 8
 EXAMPLE_POSTS = 3
 OPEN_ITEMS_SHOWN = 3
 EXCERPT_CHARS = 280
-SMTP_CONN_ID = "outcomes_smtp"
-SMTP_TIMEOUT_SECONDS = 30
 NOT_CONFIGURED = "not sent: no SMTP configured"
 LATEST = "latest.html"
-
-# The week a topic's messages count in (mart_topic_trends) is date_trunc('week', occurred_at): [week, week + 7 days).
-LATEST_COMPLETE_WEEK_SQL = """
-select max(week_start) from mart_topic_trends
-where week_start + 6 <= (select cast(max(occurred_at) as date) from fct_interactions)
-"""
-
-TREND_SQL = """
-select
-    week_start,
-    cast(sum(interactions) as bigint) as interactions,
-    cast(sum(negative_interactions) as bigint) as negative_interactions,
-    sum(negative_interactions) / nullif(sum(interactions), 0) as negative_share,
-    sum(avg_sentiment * interactions) / nullif(sum(interactions), 0) as avg_sentiment
-from mart_topic_trends
-where week_start <= $week and week_start > $week - 7 * $weeks
-group by week_start
-order by week_start
-"""
-
-HOT_BUTTON_SQL = """
-select topic, product_area, owning_team, interactions, baseline_interactions, change_vs_baseline, negative_share
-from mart_topic_trends
-where week_start = $week and is_hot_button
-order by interactions desc, topic
-"""
-
-EXAMPLE_POSTS_SQL = """
-select interactions.topic, interactions.occurred_at, interactions.channel, interactions.sentiment_score,
-    interactions.body
-from fct_interactions as interactions
-inner join mart_topic_trends as trends
-    on interactions.topic = trends.topic and trends.week_start = $week and trends.is_hot_button
-where interactions.direction = 'inbound' and coalesce(interactions.body, '') != ''
-    and interactions.occurred_at >= $week and interactions.occurred_at < $week + interval 7 day
-qualify row_number() over (
-    partition by interactions.topic
-    order by interactions.sentiment_score nulls last, interactions.occurred_at, interactions.interaction_key
-) <= $limit
-order by interactions.topic, interactions.sentiment_score nulls last, interactions.occurred_at
-"""
-
-REDRESS_SQL = """
-select topic, product_area, owning_team, interactions, negative_share, negative_streak_weeks
-from mart_topic_trends
-where week_start = $week and needs_redress
-order by negative_streak_weeks desc, negative_share desc, topic
-"""
-
-# Counts and SLA attainment as mart_social_care defines them (conversations count on the day they opened); the
-# median first response over the week's answered conversations, which a median of daily medians would not give.
-SLA_BY_TEAM_SQL = """
-with care as (
-    select
-        team,
-        cast(sum(conversations) as bigint) as conversations,
-        cast(sum(responded_conversations) as bigint) as responded_conversations,
-        cast(sum(sla_met_conversations) as bigint) as sla_met_conversations
-    from mart_social_care
-    where activity_date >= $week and activity_date < $week + 7
-    group by team
-    having sum(conversations) > 0
-),
-
-first_response as (
-    select team, median(first_response_minutes) as median_first_response_minutes
-    from fct_care_conversations
-    where opened_at >= $week and opened_at < $week + interval 7 day
-    group by team
-)
-
-select
-    care.*,
-    care.responded_conversations / care.conversations as response_rate,
-    care.sla_met_conversations / care.conversations as sla_attainment_rate,
-    first_response.median_first_response_minutes
-from care
-left join first_response on care.team = first_response.team
-order by sla_attainment_rate, care.team
-"""
-
-TEAMS_SQL = """
-select distinct owning_team from (
-    select owning_team from mart_topic_trends union all select owning_team from mart_feedback_backlog
-)
-where owning_team is not null
-"""
-
-TEAM_TOPICS_SQL = """
-select owning_team, topic, interactions, negative_share, change_vs_baseline, is_hot_button, needs_redress
-from mart_topic_trends
-where week_start = $week
-order by owning_team, interactions desc, topic
-"""
-
-BACKLOG_SQL = """
-select owning_team, cast(sum(open_items) as bigint) as open_items, max(oldest_open_age_days) as oldest_open_age_days
-from mart_feedback_backlog
-group by owning_team
-"""
-
-OPEN_ITEMS_SQL = """
-select owning_team, feedback_type, topic, received_at, age_days, body
-from mart_feedback_routing
-where is_open
-qualify row_number() over (partition by owning_team order by age_days desc, received_at, feedback_key) <= $limit
-order by owning_team, age_days desc, received_at
-"""
 
 
 def _plain(value):
@@ -180,19 +88,28 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def fallback_week(connection: duckdb.DuckDBPyConnection, data_interval_end: datetime | None) -> date:
+    """The week to report when no topic has a week: the last full one before the run, else the one the data ends in,
+    else last week."""
+    if data_interval_end is not None:
+        return monday_of(data_interval_end.date()) - timedelta(days=7)
+    last_event = periods.last_events(connection)["any"]
+    return monday_of(last_event.date() if last_event else date.today() - timedelta(days=7))
+
+
 def report_week(
     connection: duckdb.DuckDBPyConnection, week_start: date | None = None, data_interval_end: datetime | None = None
 ) -> date:
     """The week to report: the one containing `week_start`; else the last full week before `data_interval_end`;
     else (or when that week is not in the data, as with fixed-date demo data) the latest complete week."""
     weeks = {row[0] for row in connection.execute("select distinct week_start from mart_topic_trends").fetchall()}
-    if not weeks:
-        raise ValueError("mart_topic_trends is empty: no week to report")
     if week_start is not None:
         wanted = monday_of(week_start)
-        if wanted not in weeks:
+        if weeks and wanted not in weeks:
             raise ValueError(f"No data for the week of {wanted}: the serving file has {min(weeks)} to {max(weeks)}")
         return wanted
+    if not weeks:
+        return fallback_week(connection, data_interval_end)
     latest = connection.execute(LATEST_COMPLETE_WEEK_SQL).fetchone()[0] or max(weeks)
     if data_interval_end is not None:
         wanted = monday_of(data_interval_end.date()) - timedelta(days=7)
@@ -201,7 +118,8 @@ def report_week(
     return latest
 
 
-def headline(trend: list[dict], week: date, sla_by_team: list[dict]) -> dict:
+def headline(trend: list[dict], week: date, sla_by_team: list[dict], partial: bool) -> dict:
+    """The week's numbers; no change against the previous week when this week is partial (the data ends in it)."""
     by_week = {row["week_start"]: row for row in trend}
     this_week = by_week.get(week.isoformat(), {})
     previous = by_week.get((week - timedelta(days=7)).isoformat(), {})
@@ -210,7 +128,7 @@ def headline(trend: list[dict], week: date, sla_by_team: list[dict]) -> dict:
     return {
         "interactions": interactions,
         "previous_interactions": before,
-        "change_vs_previous_week": (interactions - before) / before if before else None,
+        "change_vs_previous_week": (interactions - before) / before if before and not partial else None,
         "negative_share": this_week.get("negative_share"),
         "avg_sentiment": this_week.get("avg_sentiment"),
         "conversations": conversations,
@@ -260,21 +178,44 @@ def team_sections(connection: duckdb.DuckDBPyConnection, week: date, sla_by_team
     ]
 
 
+def outcomes(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The executive scorecard as the dashboard shows it: money with its currency, partial months marked."""
+    return [
+        {
+            key: _plain(card[key])
+            for key in ("kpi_label", "value_text", "change_text", "period", "partial", "unit_label")
+        }
+        for card in kpis.cards(connection)
+    ]
+
+
 def collect(serving_path: Path, week_start: date | None = None, data_interval_end: datetime | None = None) -> dict:
-    """Every number and post the report shows, JSON-serialisable."""
+    """Every number and post the report shows, JSON-serialisable. A section with no data carries the plain-words
+    reason in `no_data`; a week the data ends in is `partial` and compared with nothing."""
     with duckdb.connect(str(serving_path), read_only=True) as connection:
         week = report_week(connection, week_start, data_interval_end)
+        last_event = periods.last_events(connection)["interactions"]
+        partial = last_event is not None and not periods.week_is_complete(week, last_event)
         trend = records(connection, TREND_SQL, {"week": week, "weeks": TREND_WEEKS})
         sla_by_team = records(connection, SLA_BY_TEAM_SQL, {"week": week})
+        teams = team_sections(connection, week, sla_by_team)
+        missing = absence.missing(connection)
+        if partial:
+            for section in teams:
+                section["topics"] = [{**row, "change_vs_baseline": None} for row in section["topics"]]
         return {
             "week_start": week.isoformat(),
             "week_end": (week + timedelta(days=6)).isoformat(),
-            "headline": headline(trend, week, sla_by_team),
+            "partial": partial,
+            "data_through": periods.through(last_event),
+            "headline": headline(trend, week, sla_by_team, partial),
             "trend": add_bars(trend),
             "hot_buttons": hot_buttons(connection, week),
             "redress": records(connection, REDRESS_SQL, {"week": week}),
             "sla_by_team": sla_by_team,
-            "teams": team_sections(connection, week, sla_by_team),
+            "teams": teams,
+            "outcomes": outcomes(connection),
+            "no_data": {section: missing.get(section) for section in absence.NO_DATA},
         }
 
 
@@ -312,7 +253,13 @@ def template_environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        number=_number, share=_share, change=_change, minutes=_minutes, score=_score, text_bar=_text_bar
+        number=_number,
+        share=_share,
+        change=_change,
+        minutes=_minutes,
+        score=_score,
+        text_bar=_text_bar,
+        sentence=absence.sentence,
     )
     return environment
 
@@ -340,106 +287,6 @@ def write_report(folder: Path, week_start: str, html: str, text: str) -> dict[st
     staged.write_text(html, encoding="utf-8")
     os.replace(staged, latest)  # a reader of latest.html sees the old report or the new one, never half of one
     return {"html": str(html_path), "text": str(text_path), "latest": str(latest)}
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str
-    recipients: tuple[str, ...]
-    user: str | None = None
-    password: str | None = None
-    starttls: bool = False
-
-
-def _addresses(value: str | None) -> tuple[str, ...]:
-    return tuple(address.strip() for address in (value or "").split(",") if address.strip())
-
-
-def _flag(value) -> bool:
-    return value if isinstance(value, bool) else str(value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _checked(settings: SmtpSettings, where: str) -> SmtpSettings:
-    if not settings.sender or not settings.recipients:
-        raise ValueError(f"SMTP is configured by {where} but without a sender and recipients (`from` and `to`)")
-    return settings
-
-
-def settings_from_env(env) -> SmtpSettings:
-    return _checked(
-        SmtpSettings(
-            host=env["OUTCOMES_SMTP_HOST"],
-            port=int(env.get("OUTCOMES_SMTP_PORT") or smtplib.SMTP_PORT),
-            sender=env.get("OUTCOMES_SMTP_FROM", ""),
-            recipients=_addresses(env.get("OUTCOMES_SMTP_TO")),
-            user=env.get("OUTCOMES_SMTP_USER") or None,
-            password=env.get("OUTCOMES_SMTP_PASSWORD") or None,
-            starttls=_flag(env.get("OUTCOMES_SMTP_STARTTLS")),
-        ),
-        "OUTCOMES_SMTP_HOST",
-    )
-
-
-def airflow_connection(conn_id: str):
-    """The Airflow connection, or None when Airflow has none by that id (or cannot be asked)."""
-    try:
-        from airflow.sdk import BaseHook
-
-        return BaseHook.get_connection(conn_id)
-    except Exception:  # noqa: BLE001 - not defined, no metadata database, no Airflow: all mean "not configured"
-        return None
-
-
-def settings_from_connection(connection) -> SmtpSettings | None:
-    if not connection.host:
-        return None
-    extra = connection.extra_dejson
-    return _checked(
-        SmtpSettings(
-            host=connection.host,
-            port=int(connection.port or smtplib.SMTP_PORT),
-            sender=extra.get("from", ""),
-            recipients=_addresses(extra.get("to")),
-            user=connection.login or None,
-            password=connection.password or None,
-            starttls=_flag(extra.get("starttls")),
-        ),
-        f"the Airflow connection {SMTP_CONN_ID!r}",
-    )
-
-
-def smtp_settings() -> SmtpSettings | None:
-    """OUTCOMES_SMTP_* when OUTCOMES_SMTP_HOST is set, else the Airflow connection `outcomes_smtp`, else None."""
-    if os.environ.get("OUTCOMES_SMTP_HOST"):
-        return settings_from_env(os.environ)
-    connection = airflow_connection(SMTP_CONN_ID)
-    return settings_from_connection(connection) if connection is not None else None
-
-
-def build_message(settings: SmtpSettings, subject_line: str, text: str, html: str) -> EmailMessage:
-    """multipart/alternative: the plain text first, the HTML last (mail clients show the last part they can)."""
-    message = EmailMessage()
-    message["Subject"] = subject_line
-    message["From"] = settings.sender
-    message["To"] = ", ".join(settings.recipients)
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message
-
-
-def send_report(settings: SmtpSettings, subject_line: str, text: str, html: str) -> EmailMessage:
-    message = build_message(settings, subject_line, text, html)
-    with smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.user:
-            smtp.login(settings.user, settings.password or "")
-        smtp.send_message(message)
-    return message
 
 
 def build_and_send(

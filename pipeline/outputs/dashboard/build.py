@@ -17,6 +17,7 @@ import jinja2
 import plotly
 import plotly.io
 
+from pipeline.outputs import absence, money, periods
 from pipeline.outputs.dashboard import charts, kpis
 from pipeline.settings import PipelinePaths
 
@@ -24,6 +25,18 @@ PERIODS = {"3": "Last 3 months", "6": "Last 6 months", "12": "Last 12 months", "
 DEFAULT_PERIOD = "12"
 ALL_SEGMENTS = "all"
 TEMPLATE = "page.html.j2"
+# The mart each chart reads: when it has no rows the chart says which kind of source was not loaded.
+CHART_SECTIONS = {
+    "sla_by_team": "care",
+    "first_response": "care",
+    "channel_volume": "interactions",
+    "sentiment_by_source": "interactions",
+    "topics_this_week": "topics",
+    "revenue_influence": "revenue",
+    "retention": "retention",
+    "cost_to_serve": "cost",
+    "revenue_at_risk": "risk",
+}
 
 
 @dataclass
@@ -37,15 +50,21 @@ class DashboardReport:
         return self.__dict__.copy()
 
 
-def first_month(latest: date, months: str) -> date | None:
-    if months == "all":
+def first_month(latest: date | None, months: str) -> date | None:
+    """The first month of the period ending in `latest`; None (every month) for `all` or when nothing is dated."""
+    if months == "all" or latest is None:
         return None
     index = latest.year * 12 + latest.month - 1 - (int(months) - 1)
     return date(index // 12, index % 12 + 1, 1)
 
 
-def figures(connection: duckdb.DuckDBPyConnection, latest: date, segments: list[str]) -> dict[str, dict]:
-    """`<period>|<segment>` -> chart id -> Plotly figure as JSON-ready dict."""
+def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments: list[str]) -> dict[str, dict]:
+    """`<period>|<segment>` -> chart id -> Plotly figure as JSON-ready dict; an empty one says why."""
+    missing = absence.missing(connection)
+    notes = {
+        chart.chart_id: missing.get(CHART_SECTIONS[chart.chart_id], charts.NO_DATA_FOR_FILTER)
+        for chart in charts.CHARTS
+    }
     result = {}
     for period in PERIODS:
         start = first_month(latest, period)
@@ -54,7 +73,10 @@ def figures(connection: duckdb.DuckDBPyConnection, latest: date, segments: list[
             result[f"{period}|{segment}"] = {
                 chart.chart_id: json.loads(
                     plotly.io.to_json(
-                        charts.BUILDERS[chart.chart_id](connection, start, chosen if chart.uses_segment else None)
+                        charts.noted_if_empty(
+                            charts.BUILDERS[chart.chart_id](connection, start, chosen if chart.uses_segment else None),
+                            notes[chart.chart_id],
+                        )
                     )
                 )
                 for chart in charts.CHARTS
@@ -64,20 +86,31 @@ def figures(connection: duckdb.DuckDBPyConnection, latest: date, segments: list[
 
 def page_context(serving_path: Path) -> dict:
     with duckdb.connect(str(serving_path), read_only=True) as connection:
-        latest = connection.execute("select max(month_start) from mart_channel_mix").fetchone()[0]
+        last_event = periods.last_events(connection)["any"]
+        latest = date(last_event.year, last_event.month, 1) if last_event else None
         segments = [
-            row[0] for row in connection.execute("select distinct segment from mart_channel_mix order by 1").fetchall()
+            row[0]
+            for row in connection.execute(
+                "select distinct segment from mart_channel_mix where segment is not null order by 1"
+            ).fetchall()
         ]
         release, published_at = connection.execute("select release, published_at from _publish_info").fetchone()
+        cards = kpis.cards(connection)
         return {
-            "cards": kpis.cards(connection),
+            "cards": cards,
+            "no_cards": None if cards else absence.NO_DATA["scorecard"],
+            "missing": sorted(set(absence.missing(connection).values()) - {absence.NO_DATA["scorecard"]}),
+            "currency": money.reporting_currency(),
             "charts": charts.CHARTS,
             "figures": figures(connection, latest, segments),
             "periods": PERIODS,
             "default_period": DEFAULT_PERIOD,
             "segments": segments,
             "all_segments": ALL_SEGMENTS,
-            "latest_month": str(latest)[:7],
+            "data_through": periods.through(last_event),
+            "partial_month": (
+                str(latest)[:7] if latest is not None and not periods.month_is_complete(latest, last_event) else None
+            ),
             "release": release,
             "published_at": str(published_at)[:16],
             "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -95,6 +128,7 @@ def build(paths: PipelinePaths) -> DashboardReport:
         loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True, undefined=jinja2.StrictUndefined
     )
     environment.filters["script_json"] = script_json
+    environment.filters["sentence"] = absence.sentence
     html = environment.get_template(TEMPLATE).render(**context)
     out = paths.reports_dir / "dashboard"
     out.mkdir(parents=True, exist_ok=True)

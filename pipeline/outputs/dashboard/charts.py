@@ -12,6 +12,8 @@ from datetime import date
 import duckdb
 import plotly.graph_objects as go
 
+from pipeline.outputs import money, periods
+
 TOP_ACCOUNTS = 10
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "height": 340, "legend": {"orientation": "h", "y": -0.2}}
 
@@ -134,41 +136,74 @@ def sentiment_by_source(connection, start, segment) -> go.Figure:
     return monthly(figure)
 
 
+def report_week(connection: duckdb.DuckDBPyConnection) -> tuple[date | None, bool]:
+    """The latest complete week of mart_topic_trends (periods.py), else its latest week marked partial: a week the
+    data ends in the middle of would read as a collapse against its baseline."""
+    last_event = periods.last_events(connection)["interactions"]
+    weeks = [row[0] for row in rows(connection, "select distinct week_start from mart_topic_trends order by 1", [])]
+    complete = [week for week in weeks if periods.week_is_complete(week, last_event)]
+    if complete:
+        return complete[-1], False
+    return (weeks[-1], True) if weeks else (None, False)
+
+
 def topics_this_week(connection, start, segment) -> go.Figure:
+    week, partial = report_week(connection)
     data = rows(
         connection,
         "select topic, owning_team, interactions, change_vs_baseline, negative_share,"
         " case when is_hot_button and needs_redress then 'hot-button, needs redress'"
         " when is_hot_button then 'hot-button' else 'needs redress' end"
-        " from mart_topic_trends where week_start = (select max(week_start) from mart_topic_trends)"
+        " from mart_topic_trends where week_start = ?"
         " and (is_hot_button or needs_redress) order by is_hot_button desc, interactions desc",
-        [],
+        [week],
     )
-    header = ["topic", "owning team", "interactions", "change vs baseline", "negative share", "flag"]
+    label = f"topic, week of {week}" + (" (partial week)" if partial else "") if week else "topic"
+    header = [label, "owning team", "interactions", "change vs baseline", "negative share", "flag"]
     columns = [list(column) for column in zip(*data, strict=True)] if data else [[] for _ in header]
     if data:
-        columns[3] = [f"{value:+.0%}" if value is not None else "-" for value in columns[3]]
+        columns[3] = [
+            "partial week" if partial else f"{value:+.0%}" if value is not None else "-" for value in columns[3]
+        ]
         columns[4] = [f"{value:.0%}" if value is not None else "-" for value in columns[4]]
     figure = go.Figure(go.Table(header={"values": header}, cells={"values": columns}), layout=LAYOUT)
     return figure
 
 
 def revenue_influence(connection, start, segment) -> go.Figure:
+    """One pair of bars per currency: amounts in different currencies are never added up."""
     where, parameters = since("month_start", start)
     data = rows(
         connection,
-        "select month_start, sum(influenced_won_amount), sum(won_amount) - sum(influenced_won_amount),"
-        " sum(engaged_won) / nullif(sum(engaged_closed), 0), sum(not_engaged_won) / nullif(sum(not_engaged_closed), 0)"
+        "select month_start, coalesce(currency, ?) as currency, sum(influenced_won_amount),"
+        " sum(won_amount) - sum(influenced_won_amount)"
+        f" from mart_revenue_influence where {where} group by all order by month_start, currency",
+        [money.reporting_currency(), *parameters],
+    )
+    currencies = sorted({row[1] for row in data})
+    figure = go.Figure(layout={**LAYOUT, "barmode": "stack"})
+    for currency in currencies:
+        points = [row for row in data if row[1] == currency]
+        months = [row[0] for row in points]
+        suffix = f" ({currency})" if len(currencies) > 1 else ""
+        for name, index in (("won, influenced", 2), ("won, not influenced", 3)):
+            figure.add_bar(
+                x=months,
+                y=[row[index] for row in points],
+                name=name + suffix,
+                hovertemplate=f"%{{x|%Y-%m}} {name}: {currency} %{{y:,.0f}}<extra></extra>",
+            )
+    win_rates = rows(
+        connection,
+        "select month_start, sum(engaged_won) / nullif(sum(engaged_closed), 0),"
+        " sum(not_engaged_won) / nullif(sum(not_engaged_closed), 0)"
         f" from mart_revenue_influence where {where} group by month_start order by month_start",
         parameters,
     )
-    months = [row[0] for row in data]
-    figure = go.Figure(layout={**LAYOUT, "barmode": "stack"})
-    figure.add_bar(x=months, y=[row[1] for row in data], name="won, influenced")
-    figure.add_bar(x=months, y=[row[2] for row in data], name="won, not influenced")
-    figure.add_scatter(x=months, y=[row[3] for row in data], name="win rate engaged", yaxis="y2")
-    figure.add_scatter(x=months, y=[row[4] for row in data], name="win rate not engaged", yaxis="y2")
+    for name, index in (("win rate engaged", 1), ("win rate not engaged", 2)):
+        figure.add_scatter(x=[row[0] for row in win_rates], y=[row[index] for row in win_rates], name=name, yaxis="y2")
     figure.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1]})
+    figure.update_layout(yaxis={"title": {"text": f"closed-won, {money.axis_title(currencies)}"}})
     return monthly(figure)
 
 
@@ -194,17 +229,27 @@ def cost_to_serve(connection, start, segment) -> go.Figure:
     where, parameters = since("month_start", start)
     data = rows(
         connection,
-        "select month_start, channel, total_cost, saving_vs_phone from mart_cost_to_serve"
+        "select month_start, channel, total_cost, saving_vs_phone, coalesce(currency, ?) from mart_cost_to_serve"
         f" where {where} order by month_start, channel",
-        parameters,
+        [money.reporting_currency(), *parameters],
     )
+    currencies = sorted({row[4] for row in data})
     figure = go.Figure(layout={**LAYOUT, "barmode": "stack"})
-    for channel in sorted({row[1] for row in data}):
-        points = [row for row in data if row[1] == channel]
-        figure.add_bar(x=[row[0] for row in points], y=[row[2] for row in points], name=channel)
-    months = sorted({row[0] for row in data})
-    savings = [sum(row[3] or 0 for row in data if row[0] == month) for month in months]
-    figure.add_scatter(x=months, y=savings, name="saving vs phone", mode="lines+markers")
+    for currency in currencies:
+        suffix = f" ({currency})" if len(currencies) > 1 else ""
+        in_currency = [row for row in data if row[4] == currency]
+        for channel in sorted({row[1] for row in in_currency}):
+            points = [row for row in in_currency if row[1] == channel]
+            figure.add_bar(
+                x=[row[0] for row in points],
+                y=[row[2] for row in points],
+                name=channel + suffix,
+                hovertemplate=f"%{{x|%Y-%m}} {channel}: {currency} %{{y:,.2f}}<extra></extra>",
+            )
+        months = sorted({row[0] for row in in_currency})
+        savings = [sum(row[3] or 0 for row in in_currency if row[0] == month) for month in months]
+        figure.add_scatter(x=months, y=savings, name="saving vs phone" + suffix, mode="lines+markers")
+    figure.update_yaxes(title_text=f"care cost, {money.axis_title(currencies)}")
     return monthly(figure)
 
 
@@ -216,15 +261,17 @@ def revenue_at_risk(connection, start, segment) -> go.Figure:
         f" where {segment_where} order by revenue_at_risk desc limit {TOP_ACCOUNTS}",
         segment_parameters,
     )
+    currency = money.reporting_currency()
     figure = go.Figure(layout={**LAYOUT, "yaxis": {"autorange": "reversed"}})
     figure.add_bar(
         x=[row[1] for row in data],
         y=[row[0] for row in data],
         orientation="h",
         customdata=[row[2] for row in data],
-        hovertemplate="%{y} (%{customdata}): %{x:,.0f}<extra></extra>",
+        hovertemplate=f"%{{y}} (%{{customdata}}): {currency} %{{x:,.0f}}<extra></extra>",
         name="revenue at risk",
     )
+    figure.update_xaxes(title_text=f"revenue at risk per year, {currency}")
     return figure
 
 
@@ -239,12 +286,13 @@ def has_data(trace) -> bool:
     return trace.x is not None and len(trace.x) > 0
 
 
-def noted_if_empty(figure: go.Figure) -> go.Figure:
-    """An empty chart says so instead of showing bare axes."""
+NO_DATA_FOR_FILTER = "No data for this period and segment"
+
+
+def noted_if_empty(figure: go.Figure, message: str = NO_DATA_FOR_FILTER) -> go.Figure:
+    """An empty chart says why in plain words instead of showing bare axes."""
     if not any(has_data(trace) for trace in figure.data):
-        figure.add_annotation(
-            text="No data for this period and segment", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
-        )
+        figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
         figure.update_xaxes(visible=False)
         figure.update_yaxes(visible=False)
     return figure
