@@ -16,6 +16,7 @@ from datetime import datetime
 from ingest.entity import Entity
 from ingest.incoming import BARE_CR_STAND_IN
 from ingest.sql import quote_ident, quote_literal
+from ingest.timestamps import utc_timestamp_sql
 
 MAX_TEXT_CHARS = 100_000
 EARLIEST_EVENT = "1990-01-01"
@@ -81,9 +82,7 @@ def event_time_sql(entity: Entity, access: FieldAccess) -> str:
     raw = access.text(entity.event_time)
     if entity.event_time_is_unix_seconds:
         return f"make_timestamp(try_cast({raw} AS BIGINT) * 1000000)"
-    if entity.event_time_format:
-        return f"(try_strptime({raw}, {quote_literal(entity.event_time_format)}) AT TIME ZONE 'UTC')"
-    return f"(try_cast({raw} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+    return utc_timestamp_sql(raw, entity.time_zone, entity.event_time_format)
 
 
 def violations(entity: Entity, access: FieldAccess, loaded_at: datetime) -> str:

@@ -55,8 +55,10 @@ class Entity:
     required: tuple[str, ...] = ()
     event_time: str | None = None
     event_time_is_unix_seconds: bool = False
-    # strptime format of the event time when it is not ISO 8601 (twcs: "Tue Oct 31 22:10:47 +0000 2017").
+    # strptime format of the event time, for exports written in none of the forms ingest/timestamps.py recognises.
     event_time_format: str | None = None
+    # IANA time zone of event times written without an offset (naive local times); UTC unless configured.
+    time_zone: str | None = None
     # Envelope fields an API adds to every record (Salesforce's `attributes`): neither loaded nor reported as new.
     ignored_fields: tuple[str, ...] = ()
 

@@ -16,6 +16,7 @@ import yaml
 
 from ingest.entity import RAW_SCHEMA, CsvRows, Entity, JsonRecords, ParquetRows
 from ingest.sql import quote_ident, quote_literal
+from ingest.timestamps import utc_timestamp_sql
 
 FORMATS = {"csv": CsvRows(), "jsonl": JsonRecords(), "parquet": ParquetRows()}
 COLUMN_TYPES = {"VARCHAR", "BIGINT", "BOOLEAN", "JSON"}
@@ -131,6 +132,12 @@ def parse_drop(entry: dict) -> FileDrop:
             )
     required = tuple(entry.get("required") or ())
     event_time = entry.get("event_time")
+    time_zone = _time_zone(where, entry.get("time_zone"))
+    event_time_format = entry.get("event_time_format")
+    if event_time_format is not None and (not isinstance(event_time_format, str) or "%" not in event_time_format):
+        raise FileDropConfigError(
+            f"{where}: event_time_format must be a strptime format such as '%d/%m/%Y %H:%M' (got {event_time_format!r})"
+        )
     for column in (*required, *([event_time] if event_time else [])):
         if column not in columns:
             raise FileDropConfigError(f"{where}: {column!r} is not a declared column")
@@ -141,6 +148,8 @@ def parse_drop(entry: dict) -> FileDrop:
         FORMATS[fmt],
         required=required,
         event_time=event_time,
+        event_time_format=event_time_format,
+        time_zone=time_zone,
     )
     canonical = entry.get("canonical")
     if canonical is None:
@@ -152,11 +161,34 @@ def parse_drop(entry: dict) -> FileDrop:
     for column, spec in (canonical.get("columns") or {}).items():
         if column not in CANONICAL_COLUMNS[target]:
             raise FileDropConfigError(f"{where}: {target} has no column {column!r}")
-        mapping.append((column, _mapped_sql(where, column, spec, columns)))
+        value = _mapped_sql(where, column, spec, columns)
+        type_ = CANONICAL_COLUMNS[target][column]
+        if type_ in ("TIMESTAMP", "DATE") and not (isinstance(spec, dict) and "value" in spec):
+            fmt = event_time_format if _source_column(spec) == event_time else None
+            value = utc_timestamp_sql(value, time_zone, fmt)
+        mapping.append((column, value))
     id_column = next(iter(CANONICAL_COLUMNS[target]))
     if id_column not in dict(mapping):
         raise FileDropConfigError(f"{where}: canonical.columns must map {id_column}")
     return FileDrop(name, entity, target, tuple(mapping))
+
+
+def _time_zone(where: str, time_zone) -> str | None:
+    """An IANA time zone name DuckDB knows (checked here, so a typo stops ingest instead of failing every record)."""
+    if time_zone is None:
+        return None
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"SELECT TIMESTAMP '2000-01-01' AT TIME ZONE {quote_literal(str(time_zone))}")
+    except duckdb.Error:
+        raise FileDropConfigError(
+            f"{where}: time_zone must be an IANA time zone such as 'America/Los_Angeles' (got {time_zone!r})"
+        ) from None
+    return str(time_zone)
+
+
+def _source_column(spec) -> str | None:
+    return spec.get("column") if isinstance(spec, dict) else spec
 
 
 def _mapped_sql(where: str, column: str, spec, declared: list[str]) -> str:

@@ -28,7 +28,6 @@ ENTITIES = (
         CsvRows(bare_cr_in_text=True),
         required=("tweet_id", "author_id", "inbound", "created_at"),
         event_time="created_at",
-        event_time_format="%a %b %d %H:%M:%S %z %Y",
         ignored_fields=("column0",),
     ),
 )

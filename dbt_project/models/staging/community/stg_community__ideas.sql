@@ -15,7 +15,7 @@ renamed as (
         status as idea_status,
         score,
         "commentCount" as comment_count,
-        {{ utc_timestamp('created') }} as created_at,
+        {{ utc_timestamp('created', source_time_zone('community')) }} as created_at,
         author ->> 'id' as author_id,
         author ->> 'name' as author_name,
         lower(trim(author ->> 'email')) as author_email,

@@ -16,8 +16,8 @@ renamed as (
         cast({{ blank_as_null('"NumberOfEmployees"') }} as integer) as number_of_employees,
         "BillingCountry" as billing_country,
         "Type" as account_type,
-        {{ utc_timestamp('"CreatedDate"') }} as created_at,
-        {{ utc_timestamp('"LastModifiedDate"') }} as last_modified_at,
+        {{ utc_timestamp('"CreatedDate"', source_time_zone('crm')) }} as created_at,
+        {{ utc_timestamp('"LastModifiedDate"', source_time_zone('crm')) }} as last_modified_at,
         _source_file as _source_file_for_dedup,
         _loaded_at as _loaded_at_for_dedup
     from source

@@ -17,8 +17,8 @@ renamed as (
         lower(ltrim({{ blank_as_null('"Twitter_Handle__c"') }}, '@')) as twitter_handle,
         "Title" as title,
         "LeadSource" as lead_source,
-        {{ utc_timestamp('"CreatedDate"') }} as created_at,
-        {{ utc_timestamp('"LastModifiedDate"') }} as last_modified_at,
+        {{ utc_timestamp('"CreatedDate"', source_time_zone('crm')) }} as created_at,
+        {{ utc_timestamp('"LastModifiedDate"', source_time_zone('crm')) }} as last_modified_at,
         _source_file as _source_file_for_dedup,
         _loaded_at as _loaded_at_for_dedup
     from source

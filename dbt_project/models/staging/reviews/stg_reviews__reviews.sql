@@ -19,7 +19,7 @@ renamed as (
         lower({{ blank_as_null('author_email') }}) as author_email,
         lower(ltrim({{ blank_as_null('author_handle') }}, '@')) as author_handle,
         language,
-        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('created_at', source_time_zone('reviews')) }} as created_at,
         _source_file as _source_file_for_dedup,
         _loaded_at as _loaded_at_for_dedup
     from source

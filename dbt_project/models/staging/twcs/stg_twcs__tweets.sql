@@ -17,7 +17,7 @@ renamed as (
         _loaded_at,
         _source_file as _source_file_for_dedup,
         lower(inbound) = 'true' as is_inbound,
-        strptime(created_at, '%a %b %d %H:%M:%S %z %Y') at time zone 'UTC' as created_at,
+        {{ utc_timestamp('created_at', source_time_zone('twcs')) }} as created_at,
         string_split(nullif(response_tweet_id, ''), ',') as response_tweet_ids
     from source
 

@@ -14,7 +14,7 @@ renamed as (
         text as message_text,
         sender_id,
         dm_conversation_id,
-        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('created_at', source_time_zone('x')) }} as created_at,
         participant_ids,
         _batch_id,
         _loaded_at,

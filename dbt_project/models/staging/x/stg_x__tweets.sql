@@ -20,7 +20,7 @@ renamed as (
         )[1].id as replied_to_tweet_id,
         entities -> '$.mentions[0]' ->> 'id' as mentioned_user_id,
         lang,
-        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('created_at', source_time_zone('x')) }} as created_at,
         cast(public_metrics ->> 'retweet_count' as bigint) as retweet_count,
         cast(public_metrics ->> 'reply_count' as bigint) as reply_count,
         cast(public_metrics ->> 'like_count' as bigint) as like_count,

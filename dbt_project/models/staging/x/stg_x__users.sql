@@ -18,7 +18,7 @@ renamed as (
         cast(public_metrics ->> 'following_count' as bigint) as following_count,
         cast(public_metrics ->> 'tweet_count' as bigint) as tweet_count,
         cast(public_metrics ->> 'listed_count' as bigint) as listed_count,
-        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('created_at', source_time_zone('x')) }} as created_at,
         _loaded_at,
         _source_file as _source_file_for_dedup,
         _loaded_at as _loaded_at_for_dedup

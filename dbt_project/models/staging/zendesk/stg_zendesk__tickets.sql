@@ -10,8 +10,8 @@ renamed as (
 
     select
         id as ticket_id,
-        {{ utc_timestamp('created_at') }} as created_at,
-        {{ utc_timestamp('updated_at') }} as updated_at,
+        {{ utc_timestamp('created_at', source_time_zone('zendesk')) }} as created_at,
+        {{ utc_timestamp('updated_at', source_time_zone('zendesk')) }} as updated_at,
         type as ticket_type,
         subject,
         description,

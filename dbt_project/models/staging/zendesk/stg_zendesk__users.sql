@@ -13,8 +13,8 @@ renamed as (
         name as user_name,
         lower({{ blank_as_null('email') }}) as email,
         role,
-        {{ utc_timestamp('created_at') }} as created_at,
-        {{ utc_timestamp('updated_at') }} as updated_at,
+        {{ utc_timestamp('created_at', source_time_zone('zendesk')) }} as created_at,
+        {{ utc_timestamp('updated_at', source_time_zone('zendesk')) }} as updated_at,
         _source_file as _source_file_for_dedup,
         _loaded_at as _loaded_at_for_dedup
     from source
