@@ -54,6 +54,8 @@ class IngestReport:
     failures: list[FileFailure] = field(default_factory=list)
     # Files in the landing folder that no source reads (hidden files and the demo manifest aside): listed, not loaded.
     unmatched_files: list[str] = field(default_factory=list)
+    # Files whose quarantined share exceeded the limit (ingest/refusals.py): loaded and audited, yet a failure.
+    refused_files: list = field(default_factory=list)
 
     @property
     def files_loaded(self) -> int:
@@ -111,14 +113,23 @@ class IngestReport:
             "unmatched_files": self.unmatched_files,
             "entities": {name: asdict(e) for name, e in self.entities.items()},
             "failures": [asdict(f) for f in self.failures],
+            "refused_files": [refused.to_dict() for refused in self.refused_files],
         }
 
 
 class IngestError(RuntimeError):
-    """Raised after a run in which some files failed; every other file was still loaded and committed."""
+    """Raised after a run in which some files failed, or were mostly refused; every other file was still loaded
+    and committed."""
 
     def __init__(self, report: IngestReport) -> None:
         self.report = report
-        lines = [f"{len(report.failures)} landing file(s) failed to load and were rolled back:"]
-        lines += [f"  {failure.summary}" for failure in report.failures]
+        lines = []
+        if report.failures:
+            lines.append(f"{len(report.failures)} landing file(s) failed to load and were rolled back:")
+            lines += [f"  {failure.summary}" for failure in report.failures]
+        if report.refused_files:
+            lines.append(
+                f"{len(report.refused_files)} landing file(s) mostly refused (the source gate will not pass the batch):"
+            )
+            lines += [f"  {refused.summary}" for refused in report.refused_files]
         super().__init__("\n".join(lines))

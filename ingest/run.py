@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import audit, file_drops, ledger
+from ingest import audit, file_drops, ledger, refusals
 from ingest.duckdb_settings import connection_config
 from ingest.entity import RAW_SCHEMA
 from ingest.incoming import ContractError, DocumentCache
@@ -70,6 +70,7 @@ def load_landing(
     if tables is not None and (unknown := tables - {entity.table for entity in entities}):
         raise ValueError(f"no ingest entity loads these tables: {sorted(unknown)}")
     selected = [entity for entity in entities if tables is None or entity.table in tables]
+    max_refused_share = refusals.max_refused_share()
 
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # Per-file transactions would otherwise checkpoint the WAL every 16 MB; one checkpoint at close is enough.
@@ -116,8 +117,10 @@ def load_landing(
                 report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))
                 continue
             counts.add(file_audit)
+            if refused := refusals.check_file(con, file_audit, batch.batch_id, max_refused_share):
+                report.refused_files.append(refused)
     finally:
         con.close()
-    if report.failures:
+    if report.failures or report.refused_files:
         raise IngestError(report)
     return report

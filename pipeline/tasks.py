@@ -49,18 +49,29 @@ def ingest_source(
     paths = load_paths()
     source = ingest_dags.source(paths.sources_config_path, source_name)
     interval = run_interval(dag_run, data_interval_start, data_interval_end)
-    report = measured(
-        lambda: ingest.load_landing(
-            paths.landing_dir,
-            paths.warehouse_path,
-            sources_config=paths.sources_config_path,
-            interval=interval,
-            tables=set(source.tables),
-        ).to_dict()
-    )
+    failure = None
+
+    def load() -> dict:
+        nonlocal failure
+        try:
+            return ingest.load_landing(
+                paths.landing_dir,
+                paths.warehouse_path,
+                sources_config=paths.sources_config_path,
+                interval=interval,
+                tables=set(source.tables),
+            ).to_dict()
+        except ingest.IngestError as error:
+            failure = error
+            return error.report.to_dict()
+
+    report = measured(load)
     folder = paths.reports_dir / "ingest"
     folder.mkdir(parents=True, exist_ok=True)
+    # The report of a failed run is kept too: it names the failed and the mostly refused files.
     (folder / f"{source_name}.json").write_text(json.dumps(report, indent=2, default=str))
+    if failure is not None:
+        raise failure
     return report
 
 

@@ -113,3 +113,12 @@ def warehouse_copy(tmp_path, monkeypatch, built_warehouse, demo_landing):
     paths.dbt_target_dir.mkdir()
     shutil.copy(built_warehouse.dbt_target_dir / "manifest.json", paths.dbt_target_dir / "manifest.json")
     return paths
+
+
+@pytest.fixture(scope="module")
+def any_refused_share():
+    """For tests that feed tiny files with deliberately bad records to check quarantine itself: one bad line of two
+    is a mostly refused file, which ingest would fail on (tests/test_refused_files.py covers that rule)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("OUTCOMES_MAX_REFUSED_SHARE", "1")
+        yield

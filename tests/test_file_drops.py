@@ -15,6 +15,9 @@ from ingest.file_drops import FileDropConfigError, load_config
 from pipeline import dbt_build
 from tests.conftest import paths_in
 
+# Quarantine is tested here on tiny files; the share of a file that may be refused has its own tests.
+pytestmark = pytest.mark.usefixtures("any_refused_share")
+
 CONFIG = """
 file_drops:
   - name: nps_survey

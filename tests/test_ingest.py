@@ -14,6 +14,9 @@ import pytest
 
 import ingest
 
+# Quarantine is tested here on tiny files; the share of a file that may be refused has its own tests.
+pytestmark = pytest.mark.usefixtures("any_refused_share")
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_LANDING = Path(__file__).parent / "fixtures" / "landing"
 

@@ -10,6 +10,9 @@ import pytest
 
 import ingest
 
+# Quarantine is tested here on tiny files; the share of a file that may be refused has its own tests.
+pytestmark = pytest.mark.usefixtures("any_refused_share")
+
 REVIEW_HEADER = "review_id,source,product,rating,title,body,author_name,author_email,author_handle,language,created_at"
 GOOD_REVIEW = "r-1,g2,Acme,5,Great,Works well,Jane,jane@example.com,jane,en,2025-01-03T10:11:12Z"
 

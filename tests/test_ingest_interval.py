@@ -15,6 +15,9 @@ import ingest
 from ingest.interval import DataInterval, file_period
 from ingest.registry import ENTITIES
 
+# Quarantine is tested here on tiny files; the share of a file that may be refused has its own tests.
+pytestmark = pytest.mark.usefixtures("any_refused_share")
+
 DATA_COLUMNS_SQL = "select * exclude (_batch_id, _loaded_at, _source_file) from raw.{table} order by _record_hash"
 
 
