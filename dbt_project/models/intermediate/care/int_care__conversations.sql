@@ -9,6 +9,8 @@ conversations as (
     select * from {{ ref('int_care__zendesk_ticket_conversations') }}
     union all by name
     select * from {{ ref('int_care__twcs_conversations') }}
+    union all by name
+    select * from {{ ref('int_care__file_drop_conversations') }}
 
 )
 

@@ -1,4 +1,7 @@
--- A conversation is a customer tweet that answers nothing (a thread's first tweet) and every reply under it.
+-- A conversation is a customer tweet that opens a thread in the file and every reply under it. A customer tweet
+-- opens one when it answers nothing, or when what it answers is not in the file (an inbound-only export, or a sample
+-- whose other side lies elsewhere): such a thread is still a customer waiting, counted unanswered until a brand
+-- tweet in the file answers it.
 with recursive
 
 tweets as (
@@ -7,14 +10,26 @@ tweets as (
 
 ),
 
+-- Handles that answer customers in this file; a customer-only export has none, so the addressed handle names the team.
+brand_handles as (
+
+    select min(author_id) as handle
+    from tweets
+    where not is_inbound
+    group by lower(author_id)
+
+),
+
 opening_tweets as (
 
     select
-        tweet_id as root_tweet_id,
-        author_id as requester_id,
-        created_at as opened_at
+        tweets.tweet_id as root_tweet_id,
+        tweets.author_id as requester_id,
+        tweets.created_at as opened_at,
+        {{ addressed_handle('tweets.tweet_text', named_only=true) }} as addressed_handle
     from tweets
-    where is_inbound and in_response_to_tweet_id is null
+    left join tweets as parents on tweets.in_response_to_tweet_id = parents.tweet_id
+    where tweets.is_inbound and parents.tweet_id is null
 
 ),
 
@@ -70,7 +85,6 @@ final as (
         'twcs' as source_system,
         'x_mention' as channel,
         'normal' as priority,
-        -- twcs has one support handle per brand; the handle names the team that answered.
         opening_tweets.requester_id,
         opening_tweets.opened_at,
         activity.first_response_at,
@@ -78,13 +92,16 @@ final as (
         activity.inbound_messages,
         activity.outbound_messages,
         'twcs:' || opening_tweets.root_tweet_id as conversation_id,
-        coalesce(activity.brand_handle, 'Unassigned') as team,
+        -- twcs has one support handle per brand: the handle that answered names the team; unanswered, the first
+        -- handle the customer addressed that is not an anonymised customer number (spelled as the brand spells it).
+        coalesce(activity.brand_handle, brand_handles.handle, opening_tweets.addressed_handle, 'Unassigned') as team,
         case
             when activity.last_brand_message_at >= activity.last_customer_message_at
                 then activity.last_brand_message_at
         end as resolved_at
     from opening_tweets
     inner join activity on opening_tweets.root_tweet_id = activity.root_tweet_id
+    left join brand_handles on lower(opening_tweets.addressed_handle) = lower(brand_handles.handle)
 
 )
 

@@ -12,7 +12,9 @@ renamed as (
         id as ticket_event_id,
         ticket_id,
         updater_id,
-        coalesce({{ utc_timestamp('created_at', source_time_zone('zendesk')) }}, {{ utc_from_unix_seconds('"timestamp"') }}) as created_at,
+        coalesce(
+            {{ utc_timestamp('created_at', source_time_zone('zendesk')) }}, {{ utc_from_unix_seconds('"timestamp"') }}
+        ) as created_at,
         event_type,
         via ->> 'channel' as via_channel,
         child_events,
