@@ -24,3 +24,9 @@ def utc_timestamp_sql(text_sql: str, time_zone: str | None = None, event_time_fo
     """A DuckDB expression: the text `text_sql` as a naive UTC TIMESTAMP, or NULL when it is blank or unreadable."""
     sql = _macros().utc_timestamp(text_sql, time_zone or DEFAULT_TIME_ZONE, event_time_format or None, strict=False)
     return " ".join(str(sql).split())
+
+
+def timestamp_form_sql(text_sql: str) -> str:
+    """A DuckDB expression: which recognised form the text has (`iso8601_offset`, `iso8601_naive`, `date`,
+    `epoch_seconds`, `epoch_milliseconds`, `twitter_classic`, `rfc2822`), or NULL when it reads as no timestamp."""
+    return " ".join(str(_macros().timestamp_form(text_sql)).split())

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import ingest
-from ingest.timestamps import _macros, utc_timestamp_sql
+from ingest.timestamps import _macros, timestamp_form_sql, utc_timestamp_sql
 
 # (text as an export writes it, the UTC time it means); naive values are read in Europe/Berlin below.
 CORPUS = [
@@ -121,3 +121,21 @@ def test_a_file_drop_with_offsets_after_a_space_loads_whole_as_utc(tmp_path):
         datetime(2017, 11, 1, 7, 0, 0),
         datetime(2017, 11, 2, 0, 0, 0),
     ]
+
+
+def test_the_form_of_each_value_is_named_for_the_profiler():
+    forms = {
+        "2017-10-31 22:10:47 -0800": "iso8601_offset",
+        "2017-10-31T22:10:47": "iso8601_naive",
+        "2017-10-31": "date",
+        "1508303000": "epoch_seconds",
+        "1508303000123": "epoch_milliseconds",
+        "Wed Oct 11 06:55:44 +0000 2017": "twitter_classic",
+        "Tue, 01 Mar 2016 09:15:00 -0500": "rfc2822",
+        "31/10/2017": None,
+    }
+    with duckdb.connect() as con:
+        found = {
+            value: con.execute(f"SELECT {timestamp_form_sql('$v')}", {"v": value}).fetchone()[0] for value in forms
+        }
+    assert found == forms

@@ -75,3 +75,21 @@
 {% macro utc_from_local(column, time_zone) -%}
     {{ utc_timestamp(column, time_zone) }}
 {%- endmacro %}
+
+{#- Which of utc_timestamp's forms a text has: `iso8601_offset`, `iso8601_naive`, `date`, `epoch_seconds`,
+    `epoch_milliseconds`, `twitter_classic`, `rfc2822`, or null when it has none (blank or unreadable). The
+    profiler (ingest/profile.py) reports it for a column it takes for an event time. -#}
+{% macro timestamp_form(column) -%}
+    {%- set text -%} nullif(trim({{ column }}), '') {%- endset -%}
+    (case
+        when {{ utc_timestamp(column, strict=false) }} is null then null
+        when regexp_full_match({{ text }}, '[0-9]{9,10}([.][0-9]+)?') then 'epoch_seconds'
+        when regexp_full_match({{ text }}, '[0-9]{12,13}') then 'epoch_milliseconds'
+        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then 'date'
+        when regexp_matches({{ text }}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ].*(Z|z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)$')
+            then 'iso8601_offset'
+        when regexp_matches({{ text }}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]') then 'iso8601_naive'
+        when regexp_matches({{ text }}, '^[A-Za-z]{3} [A-Za-z]{3} ') then 'twitter_classic'
+        else 'rfc2822'
+    end)
+{%- endmacro %}
