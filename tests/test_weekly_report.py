@@ -52,7 +52,7 @@ def smtp_env(monkeypatch, no_smtp, smtp_server):
 
 @pytest.fixture(scope="module")
 def spike_serving(tmp_path_factory):
-    """A scale-0.1 warehouse, published; one of the spike week's posts made hostile HTML and the most negative."""
+    """A scale-0.1 warehouse, published; the spike week's example post shown first made hostile HTML."""
     import demo_data
 
     root = tmp_path_factory.mktemp("weekly")
@@ -61,11 +61,16 @@ def spike_serving(tmp_path_factory):
     with duckdb.connect(str(paths.warehouse_path)) as connection:
         connection.execute(
             """
-            update marts.fct_interactions set body = $body, sentiment_score = -1.0
+            update marts.fct_interactions set body = $body
             where interaction_key = (
-                select min(interaction_key) from marts.fct_interactions
-                where topic = $topic and direction = 'inbound'
+                select interaction_key from marts.fct_interactions as post
+                where topic = $topic and direction = 'inbound' and body != ''
                     and occurred_at >= $week and occurred_at < $week + interval 7 day
+                order by (
+                    select count(*) from marts.fct_interactions as thread
+                    where thread.conversation_key = post.conversation_key
+                ) desc, occurred_at desc, interaction_key
+                limit 1
             )
             """,
             {"body": HOSTILE_POST, "topic": SPIKE_TOPIC, "week": SPIKE_WEEK},
@@ -176,9 +181,24 @@ def test_the_planted_spike_week_lists_login_outage_as_hot_button_with_example_po
     assert hot[0]["owning_team"] == "Support"
     examples = hot[0]["examples"]
     assert len(examples) == weekly_report.EXAMPLE_POSTS
-    assert examples[0]["body"] == HOSTILE_POST  # most negative first
-    assert [post["sentiment_score"] for post in examples] == sorted(post["sentiment_score"] for post in examples)
+    # The most engaged posts (longest thread), the most recent first among equals; none left out ranks above them.
+    ranks = [(post["thread_messages"], post["occurred_at"]) for post in examples]
+    assert ranks == sorted(ranks, reverse=True)
     assert all("2026-03-09" <= post["occurred_at"][:10] <= "2026-03-15" for post in examples)
+    with duckdb.connect(str(spike_serving.serving_path), read_only=True) as connection:
+        best_left_out = connection.execute(
+            """
+            with threads as (select conversation_key, count(*) as messages from fct_interactions group by 1)
+            select coalesce(threads.messages, 1) as messages, strftime(occurred_at, '%Y-%m-%d %H:%M') as at
+            from fct_interactions left join threads using (conversation_key)
+            where topic = $topic and direction = 'inbound' and body != ''
+                and occurred_at >= $week and occurred_at < $week + interval 7 day
+                and strftime(occurred_at, '%Y-%m-%d %H:%M') not in $shown
+            order by messages desc, occurred_at desc limit 1
+            """,
+            {"topic": SPIKE_TOPIC, "week": SPIKE_WEEK, "shown": [post["occurred_at"] for post in examples]},
+        ).fetchone()
+    assert best_left_out is None or tuple(best_left_out) <= ranks[-1]
     text = Path(result["text"]).read_text()
     hot_section = text.split("== Hot-button topics ==")[1].split("== Topics needing redress ==")[0]
     assert SPIKE_TOPIC in hot_section and hot_section.count("    > ") == weekly_report.EXAMPLE_POSTS
