@@ -40,7 +40,7 @@ export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
 WEEKLY_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_weekly_report.log
 
-.PHONY: setup manifest run demo-data airflow-db airflow test lint bench clean rollback releases chromium services
+.PHONY: setup manifest run demo-data airflow-db airflow test lint bench clean rollback releases chromium services profile
 
 setup: $(VENV)/.synced
 
@@ -89,6 +89,12 @@ run: $(RUN_INPUT) airflow-db
 	@echo "Open for executives (self-contained files, no server needed):"
 	@echo "  dashboard            file://$(OUTCOMES_REPORTS_DIR)/dashboard/index.html"
 	@echo "  weekly report        file://$(OUTCOMES_REPORTS_DIR)/weekly/latest.html"
+
+# `make profile DATA=folder`: reads the folder (nothing loaded, no Airflow) and prints a `file_drops` entry to paste into
+# config/sources.yml for each CSV / JSONL / Parquet file no source recognises (ingest/profile.py).
+profile: setup
+	@test -n "$(DATA)" || { echo "make profile needs a folder of exports: make profile DATA=folder" >&2; exit 2; }
+	@$(BIN)/python -m ingest.profile "$(DATA)"
 
 # Airflow's UI on this project's AIRFLOW_HOME: api-server, scheduler, dag-processor and triggerer (airflow standalone),
 # bound to 127.0.0.1. Prints the URL and login; Ctrl-C stops every process it started.
