@@ -107,3 +107,28 @@ def test_filters_change_what_a_segment_chart_shows(warehouse_copy):
     assert sum(sum(trace.y) for trace in everyone.data) == total
     assert sum(sum(trace.y) for trace in enterprise.data) == enterprise_total < total
     assert len({month for trace in recent.data for month in trace.x}) == 3
+
+
+def test_money_carries_its_currency_on_the_cards_the_report_and_the_summary(warehouse_copy, monkeypatch):
+    from pipeline.outputs import money, run_summary, weekly_report
+
+    publish.publish(warehouse_copy)
+    monkeypatch.setenv("OUTCOMES_CURRENCY", "eur")
+    with duckdb.connect(str(warehouse_copy.serving_path), read_only=True) as connection:
+        cards = kpis.cards(connection)
+    in_money = [card for card in cards if card["unit"] == "currency"]
+    assert in_money, "the demo scorecard has currency KPIs (cost per resolution, savings)"
+    for card in in_money:
+        assert card["unit_label"] == "EUR" and card["value_text"].startswith(("EUR ", "-EUR "))
+        assert card["value_text"] == money.format_money(card["kpi_value"], "EUR")
+    report = weekly_report.collect(warehouse_copy.serving_path)
+    assert {kpi["value_text"] for kpi in report["outcomes"] if kpi["unit_label"] == "EUR"} == {
+        card["value_text"] for card in in_money
+    }
+    summary = run_summary.format_scorecard(run_summary.scorecard(warehouse_copy.serving_path))
+    assert all(any(f"{card['kpi_label']} (EUR)" in line for line in summary) for card in in_money)
+    assert money.format_money(1_234_567, "USD") == "USD 1.2M" and money.format_money(2.5, "USD") == "USD 2.50"
+    assert money.format_money(-3400, "EUR") == "-EUR 3.4k" and money.format_money(None, "USD") == "-"
+    monkeypatch.setenv("OUTCOMES_CURRENCY", "dollars")
+    with pytest.raises(ValueError, match="three-letter ISO 4217 code"):
+        money.reporting_currency()
