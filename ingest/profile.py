@@ -24,7 +24,7 @@ import yaml
 
 from ingest import file_drops
 from ingest.file_drops import NAME_PATTERN
-from ingest.profile_canonical import Canonical, _fits, snake, suggest
+from ingest.profile_canonical import Canonical, fits, snake, suggest
 from ingest.profile_sample import Column, Sample, UnreadableFile, guess_formats, header_of, read_sample
 from ingest.registry import ENTITIES
 from ingest.run import unmatched_files
@@ -202,7 +202,7 @@ def _id_column(sample: Sample) -> tuple[str | None, str]:
 def _time_name_score(name: str) -> int:
     if name.startswith("_"):
         return 0  # a loader's bookkeeping (`_fivetran_synced`), not the export's own time
-    return 3 if _fits(CREATED_NAMES, name) else 2 if re.fullmatch(TIME_NAMES, snake(name)) else 1
+    return 3 if fits(CREATED_NAMES, name) else 2 if re.fullmatch(TIME_NAMES, snake(name)) else 1
 
 
 def _event_time(sample: Sample, id_column: str | None) -> Column | None:

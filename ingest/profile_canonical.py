@@ -43,7 +43,7 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 
-def _fits(pattern: str, name: str) -> bool:
+def fits(pattern: str, name: str) -> bool:
     """The name, or what follows one of its `_` (`property_annualrevenue` fits `annual_?revenue`), fits."""
     parts = snake(name).split("_")
     return any(re.fullmatch(pattern, "_".join(parts[i:])) for i in range(len(parts)))
@@ -59,7 +59,7 @@ class Picker:
         for alternative in _alternatives(pattern):
             for column in self.sample.columns:
                 usable = column.name not in self.used and column.filled and column.type != "JSON"
-                if usable and _fits(alternative, column.name) and when(column):
+                if usable and fits(alternative, column.name) and when(column):
                     if not keep:
                         self.used.add(column.name)
                     return column

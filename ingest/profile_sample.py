@@ -113,9 +113,12 @@ def header_of(con: duckdb.DuckDBPyConnection, fmt: str, path: Path) -> list[str]
     """The columns a CSV or Parquet file declares (None for JSONL, whose fields come from its records)."""
     if fmt == "csv":
         try:
-            return csv_header(path)
+            header = csv_header(path)
         except (ValueError, UnicodeDecodeError) as exc:
             raise UnreadableFile(str(exc)) from None
+        if len(header) == 1 and (delimiter := next((d for d in ";\t|" if d in header[0]), None)):
+            raise UnreadableFile(f"delimited by {delimiter!r}: file drops read comma-separated CSV")
+        return header
     if fmt == "parquet":
         try:
             return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_parquet(path)}").fetchall()]
@@ -228,10 +231,14 @@ def _measure(con, names: list[str]) -> list[Column]:
         f"""
         WITH cells AS (
             UNPIVOT (SELECT {casted} FROM _sample) ON COLUMNS(*) INTO NAME _col VALUE _val
-        ), read AS (
-            SELECT _col, _val, nullif(trim(_val), '') AS _v, {utc_timestamp_sql("_val")} AS _ts,
-                   {timestamp_form_sql("_val")} AS _form
+        ), timed AS (
+            -- No timestamp form is longer than 48 characters or without a digit: long texts skip the parsing.
+            SELECT _col, _val, nullif(trim(_val), '') AS _v,
+                CASE WHEN length(trim(_val)) <= 48 AND regexp_matches(_val, '[0-9]')
+                    THEN {utc_timestamp_sql("_val")} END AS _ts
             FROM cells
+        ), read AS (
+            SELECT *, CASE WHEN _ts IS NOT NULL THEN {timestamp_form_sql("_val")} END AS _form FROM timed
         )
         SELECT _col, count(_val), count(_v), count(DISTINCT _val),
             count(*) FILTER (WHERE regexp_full_match(_val, '{INTEGER}')),

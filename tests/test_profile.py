@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,7 @@ def made_up(tmp_path_factory) -> Path:
     (landing / "notes.txt").write_text("not data")
     (landing / "export.json").write_text('[{"a": 1}]')
     (landing / "empty.csv").write_text("")
+    (landing / "semicolons.csv").write_text("a;b\n1;2\n")
     return landing
 
 
@@ -193,6 +195,7 @@ def test_skipped_and_recognised_files_are_listed(made_up_profile):
         "notes.txt: not CSV, JSONL or Parquet",
         "export.json: a JSON document",
         "empty.csv: empty file",
+        "semicolons.csv: delimited by ';': file drops read comma-separated CSV",
     ):
         assert f"#   {line}" in skipped
     assert "# Recognised (0 files" in output
@@ -277,16 +280,26 @@ def test_public_sample_excerpts_are_recognised(tmp_path):
     assert (drop.rows_loaded, drop.rows_quarantined) == (records, 0)
 
 
-def test_cli_prints_yaml_and_refuses_a_missing_folder(made_up, tmp_path):
+def test_cli_reads_the_configured_drops_and_refuses_a_missing_folder(made_up, tmp_path):
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        "file_drops:\n"
+        "  - {name: people, format: csv, glob: people.csv, columns: [person_id, email]}\n"
+        "  - {name: deals, format: csv, glob: 'elsewhere/*.csv', columns: [deal_id]}\n"
+    )
     run = subprocess.run(
-        [sys.executable, "-m", "ingest.profile", str(made_up), "--sources-config", str(NO_DROPS)],
+        [sys.executable, "-m", "ingest.profile", str(made_up)],
         cwd=ROOT,
+        env={**os.environ, "OUTCOMES_SOURCES_CONFIG": str(config)},
         capture_output=True,
         text=True,
         check=True,
     )
+    assert "#   people.csv -> raw.drop_people" in run.stdout
     names = {entry["name"] for entry in yaml.safe_load(run.stdout)["file_drops"]}
-    assert names == {"customer_tweets", "tickets", "deals", "people", "orders"}
+    # people.csv is a configured drop now; `deals` is a configured name, so the suggestion takes its folder's.
+    assert names == {"customer_tweets", "tickets", "crm_export_deals", "orders"}
+
     missing = subprocess.run(
         [sys.executable, "-m", "ingest.profile", str(tmp_path / "nowhere")], cwd=ROOT, capture_output=True, text=True
     )
@@ -302,7 +315,7 @@ def test_make_profile_without_data_says_what_to_set():
 
 
 @pytest.mark.skipif(not SHARED_REALDATA.is_dir(), reason="no ../shared/realdata beside the repository")
-def test_shared_realdata_profiles_into_valid_drops():
+def test_shared_realdata_suggestions_load_with_no_quarantine(tmp_path):
     profile = profile_folder(SHARED_REALDATA, NO_DROPS)
     recognised = dict(profile.recognised)
     assert recognised.get("twcs/twcs.csv") == "twcs_tweets"
@@ -313,3 +326,15 @@ def test_shared_realdata_profiles_into_valid_drops():
     assert len(entries) == len(profile.suggestions)
     for entry in entries:
         parse_drop(entry)
+    if not entries:
+        return
+    config = tmp_path / "sources.yml"
+    config.write_text(output)
+    drops = {f"drop_{entry['name']}" for entry in entries}
+    report = ingest.load_landing(SHARED_REALDATA, tmp_path / "warehouse.duckdb", sources_config=config, tables=drops)
+    assert all(report.entities[table].rows_loaded for table in drops if report.entities[table].rows_read)
+    assert sum(counts.rows_quarantined for counts in report.entities.values()) == 0
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        # Every mapped value casts to its canonical type.
+        for entity in {entry["canonical"]["entity"] for entry in entries if "canonical" in entry}:
+            con.execute(f"SELECT * FROM raw.file_drop_{entity}").fetchall()
