@@ -50,6 +50,8 @@ def run_check(database, mode: str) -> str:
         [sys.executable, "-c", textwrap.dedent(CHECK), str(database), mode], capture_output=True, text=True
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
+    # A run ends cleanly: no `nanobind: leaked instance` report of DuckDB objects at interpreter exit.
+    assert "nanobind" not in completed.stderr, completed.stderr[-3000:]
     return completed.stdout.strip().splitlines()[-1]
 
 
