@@ -145,7 +145,7 @@ def parse_drop(entry: dict) -> FileDrop:
         f"drop_{name}",
         globs,
         [(column, types.get(column, "VARCHAR")) for column in columns],
-        FORMATS[fmt],
+        CsvRows(bare_cr_in_text=True) if fmt == "csv" and entry.get("bare_cr_in_text") else FORMATS[fmt],
         required=required,
         event_time=event_time,
         event_time_format=event_time_format,

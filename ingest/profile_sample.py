@@ -143,8 +143,8 @@ def read_sample(con: duckdb.DuckDBPyConnection, fmt: str, paths: list[Path]) -> 
     except duckdb.Error as exc:
         if fmt == "csv" and any(_has_bare_carriage_return(path) for path in sampled):
             raise UnreadableFile(
-                "carriage returns inside unquoted values (as twcs.csv writes them): the file drop CSV reader ends a "
-                "line there and cannot read the file; quote those values, or land it where a built-in source reads it"
+                "carriage returns inside unquoted values (as twcs.csv writes them), which the profiler cannot sample; "
+                "declare it by hand with `bare_cr_in_text: true`, or land it where a built-in source reads it"
             ) from None
         raise UnreadableFile(f"not readable as {fmt}: {str(exc).splitlines()[0]}") from None
     rows = con.execute("SELECT count(*) FROM _sample").fetchone()[0]

@@ -247,3 +247,33 @@ def test_invalid_configuration_is_a_clear_error(tmp_path, entry, message):
 def test_the_shipped_example_drop_is_valid_and_off():
     shipped = Path(__file__).resolve().parent.parent / "config" / "sources.yml"
     assert load_config(shipped) == []
+
+
+def test_a_csv_drop_can_keep_bare_carriage_returns_in_text(tmp_path):
+    """Exports written like twcs.csv (a bare CR inside an unquoted value) load whole with `bare_cr_in_text`."""
+    landing = tmp_path / "landing"
+    (landing / "drops").mkdir(parents=True)
+    (landing / "drops" / "posts.csv").write_bytes(
+        b"post_id,text,posted_at\r\n1,first line\rsecond line,2017-10-31 22:10:47 -0800\r\n2,plain,2017-11-01\r\n"
+    )
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        textwrap.dedent(
+            """
+            file_drops:
+              - name: posts
+                format: csv
+                bare_cr_in_text: true
+                glob: "drops/*.csv"
+                columns: [post_id, text, posted_at]
+                required: [post_id]
+                event_time: posted_at
+            """
+        )
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    report = ingest.load_landing(landing, warehouse, sources_config=config)
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 0)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        texts = con.execute("SELECT text FROM raw.drop_posts ORDER BY post_id").fetchall()
+    assert texts == [("first line\rsecond line",), ("plain",)]

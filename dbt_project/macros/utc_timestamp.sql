@@ -37,14 +37,14 @@
             then make_timestamp(cast({{ text }} as bigint) * 1000)
         when regexp_full_match(
             {{ text }},
-            '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? *(Z|z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)'
+            '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? *(Z|z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)'
         )
             then try_cast(
                 regexp_replace(
                     regexp_replace({{ text }}, ' *(UTC|GMT|z)$', 'Z'), ' +([+-][0-9]{2}(:?[0-9]{2})?)$', '\1'
                 ) as timestamptz
             ) at time zone 'UTC'
-        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?')
+        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?')
             then (try_cast({{ text }} as timestamp) at time zone '{{ time_zone }}') at time zone 'UTC'
         else try_strptime(
             regexp_replace({{ text }}, ' (GMT|UTC|UT)$', ' +0000'),
