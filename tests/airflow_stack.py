@@ -6,10 +6,12 @@
         run_id = stack.trigger("social_outcomes")
         assert stack.wait_for_run("social_outcomes", run_id, timeout=300) == "success"
 
-CeleryExecutor: a throwaway Postgres (metadata database and Celery result backend) and a throwaway Redis (broker) on
-127.0.0.1, plus api-server, scheduler, dag-processor, triggerer and one Celery worker. LocalExecutor: the same
-without Postgres, Redis and worker, on a SQLite metadata file. Postgres and Redis come from the Debian packages
-`postgresql` and `redis-server`. Everything binds to 127.0.0.1 on free ports and lives in one temporary folder;
+Every deployment keeps its metadata in a throwaway Postgres of its own: Airflow supports SQLite for development only
+(one writer at a time: its REST API refuses a backfill on SQLite under concurrent access), and here the scheduler,
+api-server and dag-processor all write at once. CeleryExecutor: that Postgres (metadata database and Celery result
+backend) and a throwaway Redis (broker), plus api-server, scheduler, dag-processor, triggerer and one Celery worker.
+LocalExecutor: the same without Redis and worker. Postgres and Redis come from the Debian packages `postgresql` and
+`redis-server` (tests/local_services.py). Everything binds to 127.0.0.1 on free ports and lives in one temporary folder;
 each process runs in its own process group with its log in `<root>/logs/<name>.log`, and `stop()` ends them all
 (SIGTERM to each group, SIGKILL after a timeout) and checks with psutil that nothing it started is left.
 
@@ -22,11 +24,9 @@ import contextlib
 import glob
 import json
 import os
-import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,30 +40,17 @@ from typing import Any
 import httpx
 import psutil
 
+from tests import local_services
+from tests.local_services import ServiceError, free_port, tail
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DEBIAN_PACKAGES = "postgresql redis-server"
-INSTALL_HINT = f"install the Debian packages with: apt-get install -y {DEBIAN_PACKAGES}"
 MARKER = "AIRFLOW_TEST_STACK_ID"  # every process the stack starts carries this in its environment
 TERMINAL_RUN_STATES = {"success", "failed"}
 
 
-class StackError(RuntimeError):
+class StackError(ServiceError):
     """The stack could not start, or a run did not end as expected; the message carries the relevant log tails."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as error:
-        return f"({path}: {error})"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _readable_task_log_line(line: str) -> str:
@@ -95,27 +82,6 @@ def _iso(moment: date | datetime | str | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat()
-
-
-def _postgres_bin() -> Path:
-    """The newest Debian Postgres server binaries (/usr/lib/postgresql/<version>/bin)."""
-    candidates = sorted(
-        (Path(path).parent for path in glob.glob("/usr/lib/postgresql/*/bin/postgres")),
-        key=lambda folder: int(folder.parent.name) if folder.parent.name.isdigit() else 0,
-    )
-    if candidates:
-        return candidates[-1]
-    found = shutil.which("postgres")
-    if found and shutil.which("initdb"):
-        return Path(found).resolve().parent
-    raise StackError(f"Postgres server binaries not found (no /usr/lib/postgresql/<version>/bin): {INSTALL_HINT}")
-
-
-def _redis_server() -> str:
-    found = shutil.which("redis-server")
-    if not found:
-        raise StackError(f"redis-server not found on PATH: {INSTALL_HINT}")
-    return found
 
 
 def _die_with_parent() -> None:
@@ -183,6 +149,7 @@ class AirflowStack:
         self.leftovers: list[str] = []
         self._client: httpx.Client | None = None
         self.startup_seconds: float | None = None
+        self._launched = 0.0
         # Every process started, and every descendant seen, as psutil handles: is_running() also checks the start
         # time, so a pid the system has since given to someone else's process is never mistaken for ours.
         self._seen: dict[int, psutil.Process] = {}
@@ -211,23 +178,27 @@ class AirflowStack:
         return self.logs_dir / f"{name}.log"
 
     def start(self) -> AirflowStack:
-        started = time.monotonic()
-        if self.celery:  # fail before creating anything when the Debian packages are missing
-            _postgres_bin()
-            _redis_server()
+        """launch() then wait_ready(): the stack, every component healthy."""
+        return self.launch().wait_ready()
+
+    def launch(self) -> AirflowStack:
+        """Start Postgres (and Redis), migrate the metadata database and start every component, without waiting for
+        the components to be healthy: to start several stacks at once, launch each, then wait_ready() each."""
+        self._launched = time.monotonic()
+        local_services.postgres_bin()  # fail before creating anything when the Debian packages are missing
+        if self.celery:
+            local_services.redis_server()
         self.root = Path(tempfile.mkdtemp(prefix="airflow-stack-"))
         # The postgres OS user must reach its data folder inside (it refuses to run as root).
         self.root.chmod(0o711)
         self.logs_dir.mkdir()
         self.airflow_home.mkdir()
         try:
+            self._start_postgres()
             if self.celery:
-                self._start_postgres()
                 self._start_redis()
             self.env = self._airflow_env()
             self.cli("db", "migrate", timeout=self.startup_timeout)
-            for pool, slots in self.pools.items():
-                self.cli("pools", "set", pool, str(slots), f"{pool} (set up by the test stack)")
             api_port = int(self.env["AIRFLOW__API__PORT"])
             self._spawn("api-server", ["api-server", "--host", "127.0.0.1", "--port", str(api_port)])
             self._spawn("scheduler", ["scheduler", "--skip-serve-logs"])
@@ -249,11 +220,22 @@ class AirflowStack:
                         "--without-gossip",
                     ],
                 )
-            self._wait_healthy(started)
         except BaseException:
             self.stop(check=False)
             raise
-        self.startup_seconds = time.monotonic() - started
+        return self
+
+    def wait_ready(self) -> AirflowStack:
+        """Wait (up to startup_timeout from launch()) until every component is healthy, then create the pools (the
+        DAGs are paused until a test unpauses them, so nothing runs before): the stack. Stops it on failure."""
+        try:
+            self._wait_healthy(self._launched)
+            for pool, slots in self.pools.items():
+                self.set_pool(pool, slots)
+        except BaseException:
+            self.stop(check=False)
+            raise
+        self.startup_seconds = time.monotonic() - self._launched
         return self
 
     def stop(self, check: bool = True) -> None:
@@ -354,113 +336,36 @@ class AirflowStack:
         env[MARKER] = self.stack_id
         return env
 
-    def _as_postgres_user(self, args: list[str]) -> list[str]:
-        """Postgres refuses to run as root: run it as the `postgres` OS user then (runuser, from util-linux)."""
-        if os.geteuid() != 0:
-            return args
-        return ["runuser", "-u", "postgres", "--", *args]
-
     def _start_postgres(self) -> None:
-        import psycopg2
-
-        bin_dir = _postgres_bin()
-        pg_root, sockets = self.root / "postgres", self.root / "postgres" / "sockets"
-        for folder in (pg_root, sockets):
-            folder.mkdir(mode=0o700)
-            if os.geteuid() == 0:
-                user = pwd.getpwnam("postgres")
-                os.chown(folder, user.pw_uid, user.pw_gid)
-        data = pg_root / "data"
-        env = self._base_env()
-        initdb = subprocess.run(
-            self._as_postgres_user(
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", "airflow", "--auth=trust", "-E", "UTF8"]
-                + ["--no-locale", "--no-sync", "--no-instructions"]
-            ),
-            env=env,
-            cwd=pg_root,
-            capture_output=True,
-            text=True,
-        )
-        self.log_of("initdb").write_text(initdb.stdout + initdb.stderr)
-        if initdb.returncode:
-            raise StackError(f"initdb failed ({initdb.returncode}):\n{tail(self.log_of('initdb'))}")
+        """The metadata database (and, with Celery, the result backend): database `airflow` on a new cluster."""
+        data = local_services.init_postgres(self.root / "postgres", self._base_env(), self.log_of("initdb"))
         self.postgres_port = free_port()
-        settings = {
-            "listen_addresses": "127.0.0.1",
-            "port": str(self.postgres_port),
-            "unix_socket_directories": str(sockets),
-            "max_connections": "200",
-            "fsync": "off",  # a throwaway database: durability buys nothing
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
-            "logging_collector": "off",
-        }
-        options = [arg for key, value in settings.items() for arg in ("-c", f"{key}={value}")]
-        # SIGINT is Postgres's fast shutdown; SIGTERM (smart) would wait for every client to disconnect.
         self._spawn(
             "postgres",
-            command=self._as_postgres_user([str(bin_dir / "postgres"), "-D", str(data), *options]),
-            env=env,
-            stop_signal=signal.SIGINT,
+            command=local_services.postgres_command(data, self.postgres_port),
+            env=self._base_env(),
+            stop_signal=signal.SIGINT,  # fast shutdown
         )
-        deadline = time.monotonic() + 60
-        while True:
-            self._check_alive(["postgres"])
-            try:
-                connection = psycopg2.connect(
-                    host="127.0.0.1", port=self.postgres_port, user="airflow", dbname="postgres", connect_timeout=3
-                )
-                break
-            except psycopg2.OperationalError as error:
-                if time.monotonic() > deadline:
-                    raise StackError(
-                        f"Postgres not accepting connections: {error}\n{tail(self.log_of('postgres'))}"
-                    ) from error
-                time.sleep(0.3)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("create database airflow")
-        connection.close()
+        local_services.wait_for_postgres(
+            self.postgres_port, "airflow", lambda: self._check_alive(["postgres"]), self.log_of("postgres")
+        )
 
     def _start_redis(self) -> None:
-        import redis
-
         self.redis_port = free_port()
-        folder = self.root / "redis"
-        folder.mkdir()
         self._spawn(
-            "redis",
-            command=[_redis_server(), "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", ""]
-            + ["--appendonly", "no", "--dir", str(folder), "--daemonize", "no", "--protected-mode", "yes"],
-            env=self._base_env(),
+            "redis", command=local_services.redis_command(self.redis_port, self.root / "redis"), env=self._base_env()
         )
-        client = redis.Redis(host="127.0.0.1", port=self.redis_port, socket_connect_timeout=2)
-        deadline = time.monotonic() + 30
-        while True:
-            self._check_alive(["redis"])
-            try:
-                client.ping()
-                break
-            except redis.RedisError as error:
-                if time.monotonic() > deadline:
-                    raise StackError(f"Redis not answering: {error}\n{tail(self.log_of('redis'))}") from error
-                time.sleep(0.2)
-        client.close()
+        local_services.wait_for_redis(self.redis_port, lambda: self._check_alive(["redis"]), self.log_of("redis"))
 
     @property
     def postgres_dsn(self) -> str:
-        return f"postgresql://airflow@127.0.0.1:{self.postgres_port}/airflow"
+        return local_services.postgres_url(self.postgres_port, "airflow", driver="postgresql")
 
     def _airflow_env(self) -> dict[str, str]:
         api_port = free_port()
         self.api_url = f"http://127.0.0.1:{api_port}"
         secret = secrets.token_urlsafe(64)  # PyJWT warns below 64 bytes for HS512
-        sqlite = self.airflow_home / "airflow.db"
-        if self.celery:
-            database = f"postgresql+psycopg2://airflow@127.0.0.1:{self.postgres_port}/airflow"
-        else:
-            database = f"sqlite:///{sqlite}"
+        database = local_services.postgres_url(self.postgres_port, "airflow")
         settings = {
             "AIRFLOW_HOME": self.airflow_home,
             "AIRFLOW__CORE__DAGS_FOLDER": self.dags_folder,
@@ -477,7 +382,7 @@ class AirflowStack:
             # Airflow 3 also builds an async engine at import, deriving postgresql+asyncpg from the URL above, and
             # asyncpg is not installed: every command dies with "No module named 'asyncpg'". Empty disables it; only
             # GET /dags/{dag_id}/dagRuns/{run_id}/wait (and multi-team) need it, this helper polls instead.
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": "" if self.celery else f"sqlite+aiosqlite:///{sqlite}",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": "",
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": api_port,
             "AIRFLOW__API__BASE_URL": self.api_url,
@@ -507,7 +412,8 @@ class AirflowStack:
         if self.celery:
             settings |= {
                 "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-                "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://airflow@127.0.0.1:{self.postgres_port}/airflow",
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+"
+                + local_services.postgres_url(self.postgres_port, "airflow", driver="postgresql"),
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": self.worker_concurrency,
                 "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": 1,
                 "AIRFLOW__CELERY__SYNC_PARALLELISM": 1,
@@ -593,16 +499,8 @@ class AirflowStack:
         return self._client
 
     def api(self, method: str, path: str, *, ok: Iterable[int] = (200, 201, 204), **kwargs) -> Any:
-        """One REST API v2 call; the decoded JSON, or StackError with the answer.
-
-        On SQLite the scheduler and the API server take turns on one database file: a request that meets the lock
-        is rolled back and answered 503 "Database is locked" or 500 "Database error"; it is sent again."""
-        for attempt in range(5):
-            response = self.client.request(method, path, **kwargs)
-            locked = response.status_code == 503 or (response.status_code == 500 and "Database error" in response.text)
-            if self.celery or not locked or attempt == 4:
-                break
-            time.sleep(1 + attempt)
+        """One REST API v2 call; the decoded JSON, or StackError with the answer."""
+        response = self.client.request(method, path, **kwargs)
         if response.status_code not in set(ok):
             raise StackError(f"{method} /api/v2{path} -> {response.status_code}: {response.text[:2000]}")
         return response.json() if response.content else None
@@ -634,6 +532,14 @@ class AirflowStack:
     def dags(self) -> list[dict]:
         """Every DAG the dag-processor has parsed (GET /dags)."""
         return self._paged("/dags", "dags")
+
+    def set_pool(self, name: str, slots: int) -> None:
+        """Create the pool, or give an existing one (default_pool) `slots` slots."""
+        body = {"name": name, "slots": slots, "description": f"{name} (set up by the test stack)"}
+        if self.client.get(f"/pools/{name}").status_code == 200:
+            self.api("PATCH", f"/pools/{name}", json=body)
+        else:
+            self.api("POST", "/pools", json=body)
 
     def unpause(self, dag_id: str) -> None:
         self.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
