@@ -71,6 +71,23 @@ def headline_numbers(serving_path: Path) -> dict:
     return {"overall": overall, "by_team": teams, "worst_sla_team": teams[0]["team"] if teams else None}
 
 
+ORPHANS_SQL = """
+select count(*) as replies, count(*) filter (where is_inbound) as from_customers
+from intermediate.int_care__orphan_replies
+"""
+
+
+def orphan_replies(warehouse_path: Path) -> dict | None:
+    """Replies to messages that are not in the loaded data (a sample, one side of an export): kept, and counted
+    here; None before the model exists."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'intermediate' and table_name = 'int_care__orphan_replies'"
+        ).fetchone()[0]
+        return records(connection, ORPHANS_SQL)[0] if exists else None
+
+
 def scorecard(serving_path: Path) -> list[dict]:
     """Each KPI's latest month of the executive scorecard, marked partial when the data ends inside it (empty when
     the serving copy has no scorecard rows)."""
@@ -86,6 +103,7 @@ def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
         "rows_per_layer": rows_per_layer(paths.warehouse_path),
         "scorecard": scorecard(paths.serving_path),
         "care_headlines": headline_numbers(paths.serving_path),
+        "orphan_replies": orphan_replies(paths.warehouse_path),
         "stages": stage_reports,
         "paths": {
             "landing": str(paths.landing_dir),
@@ -194,11 +212,19 @@ def format_summary(summary: dict) -> str:
         ]
         unmatched = summary["stages"]["ingest"].get("unmatched_files") or []
         if unmatched:
-            shown = ", ".join(unmatched[:3]) + (", ..." if len(unmatched) > 3 else "")
-            lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded: {shown}")
+            lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded:")
+            lines += [f"    {name}" for name in unmatched]
+            lines.append("  `make profile DATA=<folder>` prints a ready-to-paste file_drops entry for each of them")
     lines += format_quality(summary["stages"])
     lines += format_scorecard(summary.get("scorecard") or [])
     lines += format_care(summary["care_headlines"])
+    orphans = summary.get("orphan_replies")
+    if orphans and orphans["replies"]:
+        lines.append(
+            f"  {orphans['replies']:,} replies answer messages that are not in the data (orphans, kept; "
+            f"{orphans['from_customers']:,} from customers, each opening a conversation): "
+            "intermediate.int_care__orphan_replies"
+        )
     lines += ["", "Stages:              wall s   peak MiB (task process + children)"]
     for stage, report in summary["stages"].items():
         lines.append(
