@@ -17,6 +17,8 @@ from pipeline.outputs import run_summary
 from tests.conftest import paths_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# What the run summary says when no care conversation could be built (pipeline/outputs/absence.py).
+NO_CARE = "no care conversations: no source with brand replies was loaded"
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import PROJECT_ROOT
-from tests.source_matrix import FIXTURES, assert_every_output_written, copy_folders, run_family
+from tests.source_matrix import FIXTURES, NO_CARE, assert_every_output_written, copy_folders, run_family
 
 REAL = FIXTURES / "realdata"
 CUSTOMER_SIDE = FIXTURES / "realdata_customer_side"
@@ -68,7 +68,9 @@ def test_twcs_alone(family_root):
     run = run_family(family_root / "twcs", copy_folders(REAL, family_root / "twcs" / "landing", "twcs"))
     assert_every_output_written(run)
     assert run.query("select count(*) from fct_care_conversations where source_system = 'twcs'")[0][0] > 0
-    assert "No feedback items" in (run.paths.reports_dir / "weekly" / "latest.html").read_text()
+    assert (
+        "No revenue figures: no CRM or order source" in (run.paths.reports_dir / "weekly" / "latest.html").read_text()
+    )
 
 
 def test_the_customer_side_of_twcs_alone_reads_as_unanswered(family_root):
@@ -90,7 +92,7 @@ def test_the_customer_side_of_twcs_alone_reads_as_unanswered(family_root):
 def test_olist_alone(family_root):
     run = run_family(family_root / "olist", copy_folders(REAL, family_root / "olist" / "landing", "olist"))
     assert_every_output_written(run)
-    assert "No care conversations" in run.printed
+    assert NO_CARE in run.printed
 
 
 def test_the_olist_funnel_alone(family_root):
@@ -107,7 +109,7 @@ def test_maven_crm_alone_and_an_unrecognised_file_is_listed(family_root):
     assert_every_output_written(run)
     assert run.query("select count(*) from fct_interactions")[0][0] == 0
     assert run.query("select count(*) from dim_accounts")[0][0] > 0
-    assert "No care conversations" in run.printed
+    assert NO_CARE in run.printed
     assert "1 landing file(s) match no source and were not loaded:\n    mystery_export.csv" in run.printed
 
 
