@@ -24,7 +24,8 @@ def read_export(path: Path) -> pd.DataFrame:
 
 
 def expected_first_responses(frame: pd.DataFrame) -> pd.Series:
-    """Minutes from each thread-opening customer tweet to the first brand tweet anywhere below it."""
+    """Minutes from each thread-opening customer tweet (it answers nothing, or a tweet that is not in the export) to
+    the first brand tweet anywhere below it."""
     frame = frame.assign(
         at=pd.to_datetime(frame["created_at"], format="%a %b %d %H:%M:%S %z %Y"),
         parent=frame["in_response_to_tweet_id"].map(lambda value: str(int(float(value))) if value else ""),
@@ -34,7 +35,8 @@ def expected_first_responses(frame: pd.DataFrame) -> pd.Series:
         children.setdefault(parent, []).append(tweet_id)
     by_id = frame.set_index("tweet_id")
     result = {}
-    for root in frame.loc[(frame["inbound"] == "True") & (frame["parent"] == ""), "tweet_id"]:
+    opens = (frame["parent"] == "") | ~frame["parent"].isin(set(frame["tweet_id"]))
+    for root in frame.loc[(frame["inbound"] == "True") & opens, "tweet_id"]:
         stack, below = [root], []
         while stack:
             current = stack.pop()
