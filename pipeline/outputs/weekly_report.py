@@ -1,5 +1,6 @@
 """The weekly voice-of-customer report: volume and sentiment trend, hot-button topics with example posts, topics
-needing redress, SLA by team, and one section per owning team. HTML with a plain-text alternative.
+needing redress, emerging terms and top complaints (found without the topic list), SLA by team, and one section per
+owning team. HTML with a plain-text alternative.
 
 Reads only the published serving file (read-only). Writes reports/weekly/voc_<week_start>.html and .txt and a copy
 reports/weekly/latest.html, then emails both parts when SMTP is configured: OUTCOMES_SMTP_HOST, _PORT, _FROM, _TO
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pipeline.outputs import absence, periods
+from pipeline.outputs import absence, periods, term_trends
 from pipeline.outputs.dashboard import kpis
 from pipeline.outputs.report_email import (  # noqa: F401 - alerts and tests use them from here
     SMTP_CONN_ID,
@@ -212,6 +213,7 @@ def collect(serving_path: Path, week_start: date | None = None, data_interval_en
             "trend": add_bars(trend),
             "hot_buttons": hot_buttons(connection, week),
             "redress": records(connection, REDRESS_SQL, {"week": week}),
+            "terms": term_trends.week_terms(connection, week),
             "sla_by_team": sla_by_team,
             "teams": teams,
             "outcomes": outcomes(connection),

@@ -32,6 +32,7 @@ CHART_SECTIONS = {
     "channel_volume": "interactions",
     "sentiment_by_source": "interactions",
     "topics_this_week": "topics",
+    "emerging_terms": "terms",
     "revenue_influence": "revenue",
     "retention": "retention",
     "cost_to_serve": "cost",

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import plotly.graph_objects as go
 
-from pipeline.outputs import money, periods
+from pipeline.outputs import money, periods, term_trends
 
 TOP_ACCOUNTS = 10
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "height": 340, "legend": {"orientation": "h", "y": -0.2}}
@@ -32,6 +32,12 @@ CHARTS = (
     Chart("channel_volume", "Interactions by channel", "Volume per month; hover for the share.", True),
     Chart("sentiment_by_source", "Sentiment by source class", "Average sentiment score (-1 to 1) per month.", False),
     Chart("topics_this_week", "Hot-button topics and topics needing redress", "Latest week, owning team.", False),
+    Chart(
+        "emerging_terms",
+        "Emerging terms and top complaints",
+        "Words customers use, found without the topic list; latest week, owning team where the list has the word.",
+        False,
+    ),
     Chart(
         "revenue_influence", "Revenue influenced and win rate", "Closed-won revenue; win rate engaged vs not.", False
     ),
@@ -170,6 +176,34 @@ def topics_this_week(connection, start, segment) -> go.Figure:
     return figure
 
 
+def emerging_terms(connection, start, segment) -> go.Figure:
+    """The latest week's emerging terms, then its top complaints (mart_term_trends; a term both is listed once)."""
+    week, partial = term_trends.latest_week(connection)
+    terms = term_trends.week_terms(connection, week)
+    listed = [(row, "emerging") for row in terms["emerging"]]
+    emerging = {row["term"] for row in terms["emerging"]}
+    listed += [(row, "top complaint") for row in terms["complaints"] if row["term"] not in emerging]
+    label = f"term, week of {week}" + (" (partial week)" if partial else "") if week else "term"
+    header = [label, "flag", "owning team", "messages", "vs usual", "negative share", "example"]
+    cells = [
+        [
+            row["display_term"],
+            "emerging, top complaint" if flag == "emerging" and row["is_top_complaint"] else flag,
+            row["owning_team"] or "-",
+            f"{row['mentions']:,}",
+            "partial week" if partial else term_trends.lift_text(row),
+            f"{row['negative_share']:.0%}",
+            row["examples"][0] if row["examples"] else "",
+        ]
+        for row, flag in listed
+    ]
+    if week is not None and not cells:
+        cells = [[f"No emerging term or top complaint in the week of {week}", "", "", "", "", "", ""]]
+    columns = [list(column) for column in zip(*cells, strict=True)] if cells else [[] for _ in header]
+    table = go.Table(columnwidth=[13, 11, 11, 11, 8, 10, 36], header={"values": header}, cells={"values": columns})
+    return go.Figure(table, layout=LAYOUT)
+
+
 def revenue_influence(connection, start, segment) -> go.Figure:
     """One pair of bars per currency: amounts in different currencies are never added up."""
     where, parameters = since("month_start", start)
@@ -304,6 +338,7 @@ BUILDERS = {
     "channel_volume": channel_volume,
     "sentiment_by_source": sentiment_by_source,
     "topics_this_week": topics_this_week,
+    "emerging_terms": emerging_terms,
     "revenue_influence": revenue_influence,
     "retention": retention,
     "cost_to_serve": cost_to_serve,
