@@ -56,10 +56,12 @@ order by week.topic, thread_messages desc, week.occurred_at desc, week.interacti
 """
 
 REDRESS_SQL = """
-select topic, product_area, owning_team, interactions, negative_share, negative_streak_weeks
+select
+    topic, product_area, owning_team, interactions, negative_share, negative_streak_weeks, recent_interactions,
+    recent_negative_share, baseline_negative_share
 from mart_topic_trends
 where week_start = $week and needs_redress
-order by negative_streak_weeks desc, negative_share desc, topic
+order by recent_negative_share - baseline_negative_share desc, recent_negative_share desc, topic
 """
 
 # Counts and SLA attainment as mart_social_care defines them (conversations count on the day they opened); the
