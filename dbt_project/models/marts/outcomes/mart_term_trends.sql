@@ -1,6 +1,8 @@
 -- Week x term, without a taxonomy: which words customers use, how negative the messages around them are, which terms
 -- emerge against their own trailing baseline and which lead the week's negative messages. Rules and thresholds:
 -- DECISIONLOG.md, "Term trends".
+{% set example_shortlist = 20 %}
+
 with
 
 message_terms as (
@@ -296,21 +298,36 @@ example_candidates as (
     select
         flagged_terms.week_start,
         flagged_terms.term,
-        flagged_terms.is_top_complaint,
-        customer_messages.is_negative,
-        customer_messages.occurred_at,
-        trim(
-            regexp_replace(
-                regexp_replace(
-                    regexp_replace(customer_messages.body, '@\w+', '@user', 'g'), 'https?://\S+', 'http', 'g'
-                ),
-                '\s+', ' ', 'g'
-            )
-        ) as example_text
+        customer_messages.body,
+        max(case when flagged_terms.is_top_complaint and customer_messages.is_negative then 1 else 0 end) as preferred,
+        max(customer_messages.occurred_at) as latest_at
     from message_terms
     inner join customer_messages on message_terms.interaction_key = customer_messages.interaction_key
     inner join flagged_terms
         on message_terms.term = flagged_terms.term and customer_messages.week_start = flagged_terms.week_start
+    group by flagged_terms.week_start, flagged_terms.term, customer_messages.body
+
+),
+
+-- Only the first distinct raw texts of each term and week are masked and compared (masking is the costly part);
+-- texts that differ only by a handle become one example after masking.
+shortlisted as (
+
+    select
+        week_start,
+        term,
+        preferred,
+        latest_at,
+        trim(
+            regexp_replace(
+                regexp_replace(regexp_replace(body, '@\w+', '@user', 'g'), 'https?://\S+', 'http', 'g'),
+                '\s+', ' ', 'g'
+            )
+        ) as example_text
+    from example_candidates
+    qualify row_number() over (
+        partition by week_start, term order by preferred desc, latest_at desc, body asc
+    ) <= {{ example_shortlist }}
 
 ),
 
@@ -324,9 +341,9 @@ distinct_examples as (
                 then substring(example_text, 1, {{ var('term_example_max_chars') }} - 1) || '…'
             else example_text
         end as example_message,
-        max(case when is_top_complaint and is_negative then 1 else 0 end) as preferred,
-        max(occurred_at) as latest_at
-    from example_candidates
+        max(preferred) as preferred,
+        max(latest_at) as latest_at
+    from shortlisted
     group by week_start, term, example_text
 
 ),
