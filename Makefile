@@ -40,7 +40,8 @@ export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
 WEEKLY_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_weekly_report.log
 
-.PHONY: setup manifest run demo-data airflow-db airflow test lint bench clean rollback releases chromium services profile
+.PHONY: setup manifest run demo-data airflow-db airflow test lint bench clean rollback releases chromium services profile \
+	train-sentiment eval-text
 
 setup: $(VENV)/.synced
 
@@ -101,6 +102,15 @@ profile: setup
 AIRFLOW_PORT ?= 8080
 airflow: airflow-db
 	$(BIN)/python -m pipeline.airflow_ui --port $(AIRFLOW_PORT)
+
+# The sentiment model (text_signals/MODEL_CARD.md): `make train-sentiment` rebuilds the shipped weights
+# (dbt_project/seeds/sentiment_model_weights.csv) from ../shared/textdata with a fixed seed; `make eval-text` scores
+# it and two baselines on held-out labelled text (TweetEval test, and cross-corpus splits) into reports/text_eval.md.
+train-sentiment: setup
+	$(BIN)/python -m text_signals.train
+
+eval-text: setup
+	$(BIN)/python -m text_signals.evaluate --output reports/text_eval.md
 
 # The serving copy BI tools read: list the kept releases, or point it back to the one before the current.
 releases: setup
