@@ -132,6 +132,7 @@ def test_dashboard_on_crm_only_explains_every_empty_chart(crm_only, monkeypatch,
     assert notes["sla_by_team"] == notes["first_response"] == [absence.NO_DATA["care"]]
     assert notes["channel_volume"] == [absence.NO_DATA["interactions"]]
     assert notes["topics_this_week"] == [absence.NO_DATA["topics"]]
+    assert notes["emerging_terms"] == [absence.NO_DATA["terms"]]
     assert notes["revenue_influence"] == []  # the CRM has closed deals: this chart has data
     assert "No care conversations: no source with brand replies was loaded." in page
     (last,) = query(crm_only.serving_path, "select cast(max(occurred_at) as date) from fct_touchpoints")[0]
@@ -146,6 +147,8 @@ def test_weekly_report_on_crm_only_is_written_with_plain_words_for_each_empty_se
     assert date.fromisoformat(result["week"]).weekday() == 0
     hot = text.split("== Hot-button topics ==")[1].split("==")[0]
     assert "No topic trends: no customer messages with text were loaded." in hot
+    terms = text.split("== Emerging terms and top complaints ==")[1].split("==")[0]
+    assert "No emerging terms or top complaints: no customer messages with text were loaded." in terms
     sla = text.split("== SLA by team ==")[1].split("==")[0]
     assert "No care conversations: no source with brand replies was loaded." in sla
     assert text.count("Open feedback items: none, no feedback items:") == len(result["sections"]["teams"])

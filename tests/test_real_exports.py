@@ -216,6 +216,7 @@ def test_the_full_public_samples_load_and_build(tmp_path, monkeypatch):
 OUTCOME_MARTS = [
     "fct_interactions",
     "mart_topic_trends",
+    "mart_term_trends",
     "mart_social_care",
     "mart_channel_mix",
     "mart_source_mix",
