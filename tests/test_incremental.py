@@ -15,6 +15,7 @@ COMPARED = [
     "fct_conversations",
     "fct_touchpoints",
     "mart_topic_trends",
+    "mart_text_coverage",
     "mart_term_trends",
     "mart_social_care",
     "mart_exec_scorecard",

@@ -109,6 +109,7 @@ def test_run_summary_on_crm_only_says_there_are_no_care_conversations(crm_only, 
         check=True,
     ).stdout
     assert "no care conversations: no source with brand replies was loaded" in printed
+    assert "no text coverage: no customer messages were loaded" in printed
     assert "Closed-won revenue with a social or community touch" in printed  # the KPI the CRM does give
     assert printed == run_summary.format_summary(json.loads(paths.run_summary_path.read_text())) + "\n"
 
@@ -132,6 +133,7 @@ def test_dashboard_on_crm_only_explains_every_empty_chart(crm_only, monkeypatch,
     assert notes["sla_by_team"] == notes["first_response"] == [absence.NO_DATA["care"]]
     assert notes["channel_volume"] == [absence.NO_DATA["interactions"]]
     assert notes["topics_this_week"] == [absence.NO_DATA["topics"]]
+    assert notes["text_coverage"] == [absence.NO_DATA["coverage"]]
     assert notes["emerging_terms"] == [absence.NO_DATA["terms"]]
     assert notes["revenue_influence"] == []  # the CRM has closed deals: this chart has data
     assert "No care conversations: no source with brand replies was loaded." in page

@@ -220,6 +220,7 @@ OUTCOME_MARTS = [
     "mart_social_care",
     "mart_channel_mix",
     "mart_source_mix",
+    "mart_text_coverage",
     "mart_revenue_influence",
     "mart_retention",
     "mart_cost_to_serve",
@@ -235,7 +236,14 @@ def test_outcome_marts_build_and_publish_from_real_exports_alone(exports_run):
     tables = json.loads(paths.run_summary_path.read_text())["stages"]["publish"]["tables"]
     assert set(OUTCOME_MARTS) <= set(tables)
     # What the content allows: care (twcs), reviews (Olist), opportunities (Maven, Olist funnel), no CRM lifecycle.
-    for mart in ["fct_interactions", "mart_social_care", "mart_channel_mix", "mart_source_mix", "mart_exec_scorecard"]:
+    for mart in [
+        "fct_interactions",
+        "mart_social_care",
+        "mart_channel_mix",
+        "mart_source_mix",
+        "mart_text_coverage",
+        "mart_exec_scorecard",
+    ]:
         assert tables[mart] > 0, mart
     sentiment = query(
         paths.serving_path,

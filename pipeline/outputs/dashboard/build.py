@@ -33,6 +33,7 @@ CHART_SECTIONS = {
     "sentiment_by_source": "interactions",
     "topics_this_week": "topics",
     "emerging_terms": "terms",
+    "text_coverage": "coverage",
     "revenue_influence": "revenue",
     "retention": "retention",
     "cost_to_serve": "cost",

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import plotly.graph_objects as go
 
-from pipeline.outputs import money, periods, term_trends
+from pipeline.outputs import money, periods, term_trends, text_coverage
 
 TOP_ACCOUNTS = 10
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "height": 340, "legend": {"orientation": "h", "y": -0.2}}
@@ -36,6 +36,12 @@ CHARTS = (
         "emerging_terms",
         "Emerging terms and top complaints",
         "Words customers use, found without the topic list; latest week, owning team where the list has the word.",
+        False,
+    ),
+    Chart(
+        "text_coverage",
+        "Text coverage",
+        "Per source, the share of customer messages with a sentiment signal and a taxonomy topic; every period.",
         False,
     ),
     Chart(
@@ -172,6 +178,9 @@ def topics_this_week(connection, start, segment) -> go.Figure:
             "partial week" if partial else f"{value:+.0%}" if value is not None else "-" for value in columns[3]
         ]
         columns[4] = [f"{value:.0%}" if value is not None else "-" for value in columns[4]]
+    elif week is not None:
+        # A quiet week is news too: say so rather than "no data".
+        columns = [[f"No hot-button topic and no topic needing redress in the week of {week}"]] + [[""]] * 5
     figure = go.Figure(go.Table(header={"values": header}, cells={"values": columns}), layout=LAYOUT)
     return figure
 
@@ -201,6 +210,26 @@ def emerging_terms(connection, start, segment) -> go.Figure:
         cells = [[f"No emerging term or top complaint in the week of {week}", "", "", "", "", "", ""]]
     columns = [list(column) for column in zip(*cells, strict=True)] if cells else [[] for _ in header]
     table = go.Table(columnwidth=[13, 11, 11, 11, 8, 10, 36], header={"values": header}, cells={"values": columns})
+    return go.Figure(table, layout=LAYOUT)
+
+
+def text_coverage_table(connection, start, segment) -> go.Figure:
+    """Per source (most messages first): messages, the shares with a sentiment signal and a taxonomy topic, and the
+    messages per sentiment method (mart_text_coverage). Coverage is of all loaded messages: no period filter."""
+    sources = text_coverage.per_source(connection)
+    header = ["source", "customer messages", "with a sentiment signal", "with a taxonomy topic", "sentiment methods"]
+    cells = [
+        [
+            source["source_system"],
+            f"{source['messages']:,}",
+            text_coverage.percent(source["sentiment_signal_share"]),
+            text_coverage.percent(source["topic_share"]),
+            text_coverage.methods_text(source),
+        ]
+        for source in sources
+    ]
+    columns = [list(column) for column in zip(*cells, strict=True)] if cells else [[] for _ in header]
+    table = go.Table(columnwidth=[12, 12, 14, 14, 38], header={"values": header}, cells={"values": columns})
     return go.Figure(table, layout=LAYOUT)
 
 
@@ -339,6 +368,7 @@ BUILDERS = {
     "sentiment_by_source": sentiment_by_source,
     "topics_this_week": topics_this_week,
     "emerging_terms": emerging_terms,
+    "text_coverage": text_coverage_table,
     "revenue_influence": revenue_influence,
     "retention": retention,
     "cost_to_serve": cost_to_serve,
