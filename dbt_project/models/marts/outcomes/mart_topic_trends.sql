@@ -193,7 +193,7 @@ final as (
             and recent_negative_share >= {{ var('redress_min_negative_share') }}
             and recent_negative_share - baseline_negative_share >= {{ var('redress_min_rise') }}
             and negative_share_z >= {{ var('redress_min_z') }}
-            and window_min_negative_share > baseline_negative_share,
+            and window_min_negative_share >= baseline_negative_share + {{ var('redress_min_weekly_rise') }},
             false
         ) as needs_redress
     from streaks
