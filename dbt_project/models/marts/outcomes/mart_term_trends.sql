@@ -238,6 +238,7 @@ keyword_words as (
         topic_taxonomy.keyword,
         topic_taxonomy.topic,
         topic_taxonomy.product_area,
+        len({{ words_of("replace(topic_taxonomy.keyword, '''', '')") }}) as keyword_length,
         unnest({{ words_of("replace(topic_taxonomy.keyword, '''', '')") }}) as word,
         unnest(range(1, len({{ words_of("replace(topic_taxonomy.keyword, '''', '')") }}) + 1)) as word_position
     from topic_taxonomy
@@ -263,7 +264,9 @@ keyword_terms as (
         (stop_words.role is null or stop_words.role = 'negation')
         and length(keyword_words.word) >= 2
         and regexp_matches(keyword_words.word, '\p{L}')
-    group by keyword_words.keyword, keyword_words.topic, keyword_words.product_area
+    group by keyword_words.keyword, keyword_words.topic, keyword_words.product_area, keyword_words.keyword_length
+    -- A keyword left with less than half of its words ('would be nice' -> nice) says too little to own a term.
+    having 2 * count(*) >= keyword_words.keyword_length
 
 ),
 
