@@ -67,8 +67,10 @@ def markdown(results: dict[str, dict[str, dict]], sizes: dict[str, int]) -> str:
         best_baseline = max(scorers["lexicon"]["macro_f1"], scorers["vader"]["macro_f1"])
         margin = scorers["model"]["macro_f1"] - best_baseline
         met = margin >= TARGET_MARGIN and (name != "tweeteval_test" or scorers["model"]["macro_f1"] >= TARGET_TWEETEVAL)
-        lines.append(f"- {name}: model {scorers['model']['macro_f1']:.3f}, better baseline {best_baseline:.3f}, "
-                     f"margin {margin:+.3f}: {'met' if met else 'MISSED'}")
+        lines.append(
+            f"- {name}: model {scorers['model']['macro_f1']:.3f}, better baseline {best_baseline:.3f}, "
+            f"margin {margin:+.3f}: {'met' if met else 'MISSED'}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -107,4 +109,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -145,9 +145,7 @@ class SentimentModel:
         coef = self.classifier.coef_  # 3 x (vocabulary + 7)
         vocabulary = list(self.vectorizer.get_feature_names_out())
         n = len(vocabulary)
-        weights: dict[str, np.ndarray] = {
-            token: coef[:, i] * self.ratio[i] for i, token in enumerate(vocabulary)
-        }
+        weights: dict[str, np.ndarray] = {token: coef[:, i] * self.ratio[i] for i, token in enumerate(vocabulary)}
         sum_coef = coef[:, n:] * (self.sum_weights / self.sum_scale)  # 3 x 7
         lexicon_tokens = set(self.distant)
         lexicon_tokens.update(self.vader)

@@ -95,4 +95,3 @@ def vader_labels(texts: list[str]) -> np.ndarray:
     return np.asarray(
         ["positive" if s >= COMPOUND_CUT else "negative" if s <= -COMPOUND_CUT else "neutral" for s in scores]
     )
-

@@ -84,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             "accuracy": round(float(accuracy_score(test["label"], predicted)), 4),
             "macro_f1": round(float(f1_score(test["label"], predicted, average="macro")), 4),
             "per_class_f1": dict(
-                zip(CLASSES, np.round(f1_score(test["label"], predicted, average=None, labels=CLASSES), 4).tolist(),
-                    strict=True)
+                zip(
+                    CLASSES,
+                    np.round(f1_score(test["label"], predicted, average=None, labels=CLASSES), 4).tolist(),
+                    strict=True,
+                )
             ),
         },
     }

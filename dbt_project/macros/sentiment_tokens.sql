@@ -12,12 +12,20 @@
     - Emoticons (`:)`, `:-(`, `<3`, normalised without the nose), each emoji symbol, and cues `<exclaim>`,
       `<question>`, `<allcaps>` (a word of 3+ capitals). -#}
 
+{#- A run of 3+ equal letters a-z shrunk to two: a character goes when it equals the two before it. (A chain of 26
+    regexp_replace calls is as fast but too deep for sqlfluff's parser; RE2 has no backreferences.) -#}
 {% macro _sentiment_shrink_elongation(w) -%}
-    {%- set ns = namespace(sql=w) -%}
-    {%- for letter in 'abcdefghijklmnopqrstuvwxyz' -%}
-        {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", '" ~ letter ~ "{3,}', '" ~ letter ~ letter ~ "', 'g')" -%}
-    {%- endfor -%}
-    case when regexp_matches({{ w }}, '{{ _sentiment_elongated() }}') then {{ ns.sql }} else {{ w }} end
+    case
+        when regexp_matches({{ w }}, '{{ _sentiment_elongated() }}')
+            then list_transform(
+                [string_split({{ w }}, '')],
+                lambda chars: array_to_string(list_filter(
+                    chars,
+                    lambda c, i: not (i > 2 and c = chars[i - 1] and c = chars[i - 2] and c >= 'a' and c <= 'z')
+                ), '')
+            )[1]
+        else {{ w }}
+    end
 {%- endmacro %}
 
 {% macro _sentiment_elongated() -%}

@@ -40,7 +40,8 @@ excluded_words as (
     select
         list_distinct(list_concat(
             coalesce(list(lower(username)), []),
-            [{% for word in var('sentiment_excluded_words') %}'{{ word | lower }}'{{ ', ' if not loop.last }}{% endfor %}]
+            [{% for word in var('sentiment_excluded_words') %}'{{ word | lower }}'{{ ', ' if not loop.last }}
+            {% endfor %}]
         ))::varchar [] as words
     from brand_accounts
 
@@ -84,7 +85,8 @@ model_sums as (
 
 model_bias as (
 
-    select * from model_weights where token = '<bias>'
+    select * from model_weights
+    where token = '<bias>'
 
 ),
 
@@ -151,6 +153,10 @@ scored as (
 
     select
         languages.interaction_key,
+        languages.text_language,
+        model_scores.sentiment_score as model_score,
+        model_scores.sentiment_label as model_label,
+        model_scores.sentiment_confidence as model_confidence,
         case
             when model_scores.interaction_key is not null then 'model'
             when lexicon_scores.interaction_key is not null
@@ -163,11 +169,7 @@ scored as (
         end as sentiment_method,
         coalesce(model_scores.known_tokens, lexicon_scores.sentiment_terms, 0) as sentiment_terms,
         lexicon_scores.raw_score / sqrt(lexicon_scores.raw_score * lexicon_scores.raw_score + 15.0) as lexicon_score,
-        (languages.rating - 3) / 2.0 as rating_score,
-        model_scores.sentiment_score as model_score,
-        model_scores.sentiment_label as model_label,
-        model_scores.sentiment_confidence as model_confidence,
-        languages.text_language
+        (languages.rating - 3) / 2.0 as rating_score
     from languages
     left join model_scores on languages.interaction_key = model_scores.interaction_key
     left join lexicon_scores on languages.interaction_key = lexicon_scores.interaction_key
