@@ -190,6 +190,7 @@ built as (
         with_accounts.rating,
         sentiment.sentiment_score,
         sentiment.sentiment_label,
+        sentiment.sentiment_confidence,
         sentiment.sentiment_method,
         topics.topic,
         topics.product_area,
