@@ -43,6 +43,7 @@ def test_ratio_against_the_dbt_stage_and_the_target():
     reruns = [
         {"run": n, "load_average_1min_before": 2.0, "scoring_node_s": node, "seed_load_s": 5.0}
         | {"scoring_node_process_wall_s": node + 10, "seed_load_process_wall_s": 15.0}
+        | {"scoring_node_process_cpu_s": node + 5, "seed_load_process_cpu_s": 10.0}
         for n, node in enumerate((25.0, 35.0, 45.0), 1)
     ]
     build = {"scoring_node_s": 30.0, "seed_load_s": 5.0, "tests_on_scoring_model_s": 2.0, "all_nodes_s": 300.0}
@@ -64,12 +65,14 @@ def test_ratio_against_the_dbt_stage_and_the_target():
         "counts": {"scored": 8_000_000, "interactions": 9_000_000},
         "reruns": reruns,
         "load_average_1min_before_build": 3.0,
+        "load_average_1min_after_build": 2.0,
         "disk_bytes": {"landing": 2**30, "warehouse": 2**30},
     }
     document["summary"] = summary = text_scoring.summarize(document)
     assert summary["share_of_dbt_stage"]["median"] == pytest.approx(0.10)  # (35 + 5) / 400
     assert summary["share_of_dbt_stage"]["max"] == pytest.approx(0.125)
     assert summary["share_in_build"] == pytest.approx(35 / 400)
+    assert summary["cpu_share_of_dbt_stage"]["median"] == pytest.approx(50 / 390)  # (35 + 5 + 10) / 390
     assert summary["target_met"]
     text = text_scoring.markdown(document)
     assert "| **(scoring node + seed load) / dbt stage wall** | **10.0% (7.5%-12.5%)** |" in text
