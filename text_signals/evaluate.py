@@ -16,25 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-
 from text_signals import corpora
-from text_signals.features import CLASSES
-from text_signals.scoring import WEIGHTS_CSV, lexicon_labels, model_labels, vader_labels
+from text_signals.scoring import WEIGHTS_CSV, lexicon_labels, measure, model_labels, vader_labels
 from text_signals.train import fit, write_weights
 
 CROSS_CORPUS = {"sanders": corpora.sanders, "sxsw_brands": corpora.sxsw_brands, "sms": corpora.semeval_sms}
 TARGET_TWEETEVAL = 0.65
 TARGET_MARGIN = 0.05
-
-
-def measure(truth, predicted) -> dict:
-    return {
-        "accuracy": float(accuracy_score(truth, predicted)),
-        "macro_f1": float(f1_score(truth, predicted, average="macro")),
-        "per_class_f1": f1_score(truth, predicted, average=None, labels=CLASSES).tolist(),
-        "confusion": confusion_matrix(truth, predicted, labels=CLASSES).tolist(),
-    }
 
 
 def evaluate_set(name: str, texts: list[str], truth, weights_csv: Path) -> dict[str, dict]:

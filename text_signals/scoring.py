@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
+from text_signals.features import CLASSES
 from text_signals.tokens import sentiment_tokens_sql
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -95,3 +97,13 @@ def vader_labels(texts: list[str]) -> np.ndarray:
     return np.asarray(
         ["positive" if s >= COMPOUND_CUT else "negative" if s <= -COMPOUND_CUT else "neutral" for s in scores]
     )
+
+
+def measure(truth, predicted) -> dict:
+    """Accuracy, macro-F1, per-class F1 (negative, neutral, positive) and the confusion matrix."""
+    return {
+        "accuracy": float(accuracy_score(truth, predicted)),
+        "macro_f1": float(f1_score(truth, predicted, average="macro")),
+        "per_class_f1": f1_score(truth, predicted, average=None, labels=CLASSES).tolist(),
+        "confusion": confusion_matrix(truth, predicted, labels=CLASSES).tolist(),
+    }

@@ -14,12 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from text_signals import corpora
 from text_signals.features import CLASSES, SentimentModel, Settings
-from text_signals.scoring import WEIGHTS_CSV, model_labels
+from text_signals.scoring import WEIGHTS_CSV, measure, model_labels
 from text_signals.tokens import tokenize
 
 METRICS_JSON = Path(__file__).resolve().parent / "model_metrics.json"
@@ -43,7 +42,9 @@ def fit(exclude: tuple[str, ...] = (), settings: Settings | None = None) -> Sent
     distant = corpora.sentiment140_distant()
     documents = tokenize(frame["text"].tolist(), list(CORPUS_BRAND_WORDS))
     distant_documents = tokenize(distant["text"].tolist(), list(CORPUS_BRAND_WORDS))
-    return SentimentModel(settings).fit(documents, frame["label"], distant_documents, distant["label"])
+    model = SentimentModel(settings).fit(documents, frame["label"], distant_documents, distant["label"])
+    model.training_rows = len(frame)
+    return model
 
 
 def write_weights(model: SentimentModel, path: Path) -> int:
@@ -71,25 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     model = fit()
     tokens = write_weights(model, args.output)
     test = corpora.tweeteval_test()
-    from sklearn.metrics import accuracy_score, f1_score
-
-    predicted = model_labels(test["text"].tolist(), args.output)
+    figures = measure(test["label"], model_labels(test["text"].tolist(), args.output))
     metrics = {
         "model_version": MODEL_VERSION,
         "tokens": tokens,
         "weights_bytes": args.output.stat().st_size,
-        "training_rows": int(len(training_frame())),
+        "training_rows": model.training_rows,
         "tweeteval_test": {
             "rows": int(len(test)),
-            "accuracy": round(float(accuracy_score(test["label"], predicted)), 4),
-            "macro_f1": round(float(f1_score(test["label"], predicted, average="macro")), 4),
-            "per_class_f1": dict(
-                zip(
-                    CLASSES,
-                    np.round(f1_score(test["label"], predicted, average=None, labels=CLASSES), 4).tolist(),
-                    strict=True,
-                )
-            ),
+            "accuracy": round(figures["accuracy"], 4),
+            "macro_f1": round(figures["macro_f1"], 4),
+            "per_class_f1": {label: round(f1, 4) for label, f1 in zip(CLASSES, figures["per_class_f1"], strict=True)},
         },
     }
     METRICS_JSON.write_text(json.dumps(metrics, indent=2) + "\n")
