@@ -115,10 +115,7 @@ built as (
 final as (
 
     select * from built
-    {% if is_incremental() %}
-        except
-        select * from {{ this }}
-    {% endif %}
+    {{ except_last_build() }}
 
 )
 
