@@ -54,12 +54,18 @@ $(VENV)/.synced: pyproject.toml uv.lock
 # The dbt manifest the transform DAG renders its model tasks from (cosmos): DAG files never call dbt when parsed.
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests dbt_project/snapshots -type f 2>/dev/null) dbt_project/dbt_project.yml
-manifest: $(MANIFEST)
-
-$(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
+# The connector schemas this deployment reads (config/sources.yml `connectors:`, <landing>/connectors/) are dbt vars:
+# the manifest is parsed with them, and again whenever they change.
+CONNECTOR_VARS := .lint/connector_vars.json
+manifest: $(VENV)/.synced
 	@mkdir -p .lint
+	@$(BIN)/python -m pipeline.orchestration.connectors > $(CONNECTOR_VARS).new
+	@cmp -s $(CONNECTOR_VARS).new $(CONNECTOR_VARS) && rm $(CONNECTOR_VARS).new || mv $(CONNECTOR_VARS).new $(CONNECTOR_VARS)
+	@$(MAKE) --no-print-directory $(MANIFEST)
+
+$(MANIFEST): $(VENV)/.synced $(DBT_SOURCES) $(CONNECTOR_VARS)
 	cd dbt_project && OUTCOMES_WAREHOUSE_PATH=$(CURDIR)/.lint/manifest.duckdb DBT_TARGET_PATH=target \
-		$(CURDIR)/$(BIN)/dbt parse --profiles-dir . --quiet
+		$(CURDIR)/$(BIN)/dbt parse --profiles-dir . --quiet --vars "$$(cat $(CURDIR)/$(CONNECTOR_VARS))"
 	touch $@
 
 # Demo data is generated once per scale and seed; a new scale or seed starts a fresh landing folder and warehouse.

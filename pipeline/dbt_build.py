@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.orchestration import connectors
 from pipeline.settings import PipelinePaths
 
 OUTPUT_TAIL_LINES = 40
@@ -54,7 +55,9 @@ def dbt_env(paths: PipelinePaths) -> dict[str, str]:
 
 
 def run_dbt(paths: PipelinePaths, *args: str) -> subprocess.CompletedProcess:
+    """A dbt command on this deployment's warehouse, with the connector schemas it reads (`--vars`)."""
     command = [dbt_executable(), *args, "--project-dir", str(paths.dbt_project_dir)]
+    command = connectors.with_vars(command, paths.sources_config_path, paths.landing_dir)
     command += ["--profiles-dir", str(paths.dbt_project_dir)]
     return subprocess.run(command, cwd=paths.dbt_project_dir, env=dbt_env(paths), capture_output=True, text=True)
 

@@ -17,6 +17,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from pipeline.dbt_build import dbt_env
+from pipeline.orchestration import connectors
 from pipeline.settings import PROJECT_ROOT, load_paths
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -81,7 +82,9 @@ def dbt_task_group(
         args["pool"] = writer_pool  # local mode: every node task runs dbt against the warehouse
     group = DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest_path),
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR, manifest_path=manifest_path, dbt_vars=connectors.dbt_vars() or None
+        ),
         profile_config=PROFILE,
         execution_config=config,
         # AFTER_ALL: one `dbt test` task (data and unit tests) after every model. With NONE cosmos ran no test at

@@ -92,6 +92,7 @@ unioned as (
     select * from from_olist
     union all by name
     select * from file_drops
+    {{ fivetran_union('accounts') }}
 
 ),
 

@@ -212,6 +212,7 @@ unioned as (
     select * from from_olist_reviews
     union all by name
     select * from file_drops
+    {{ fivetran_union('interactions') }}
 
 ),
 

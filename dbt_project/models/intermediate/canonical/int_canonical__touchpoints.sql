@@ -173,6 +173,7 @@ unioned as (
     select * from from_olist_leads
     union all by name
     select * from file_drops
+    {{ fivetran_union('touchpoints') }}
 
 ),
 

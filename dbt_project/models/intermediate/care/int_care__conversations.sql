@@ -11,6 +11,7 @@ conversations as (
     select * from {{ ref('int_care__twcs_conversations') }}
     union all by name
     select * from {{ ref('int_care__file_drop_conversations') }}
+    {{ fivetran_union('care_conversations') }}
 
 )
 

@@ -44,6 +44,20 @@ contacts as (
 
 ),
 
+-- People as the enabled connector schemas know them (int_fivetran_<connector>__actors).
+connector_actors as (
+
+    select
+        cast(null as varchar) as source_system,
+        cast(null as varchar) as actor_id,
+        cast(null as varchar) as email,
+        cast(null as varchar) as social_handle,
+        cast(null as boolean) as is_own_brand
+    where false
+    {{ fivetran_union('actors') }}
+
+),
+
 actors as (
 
     select
@@ -85,13 +99,14 @@ final as (
         -- Sources that identify people by the CRM's own contact id (Olist customers, file drops mapped to contacts).
         contacts.contact_key as crm_contact_key,
         actors.source_system || ':' || actors.actor_id as actor_key,
-        coalesce(zendesk_users.email, review_authors.email, idea_authors.email) as email,
-        coalesce(x_users.username_normalized, review_authors.social_handle) as social_handle,
+        coalesce(zendesk_users.email, review_authors.email, idea_authors.email, connector_actors.email) as email,
+        coalesce(x_users.username_normalized, review_authors.social_handle, connector_actors.social_handle) as social_handle,
         -- The brand: its X accounts, Zendesk agents and admins, and whoever answers for it in a twcs export.
         coalesce(
             brand_accounts.x_user_id is not null
             or zendesk_users.role in ('agent', 'admin')
-            or (actors.source_system = 'twcs' and actors.has_outbound),
+            or (actors.source_system = 'twcs' and actors.has_outbound)
+            or connector_actors.is_own_brand,
             false
         ) as is_own_brand
     from actors
@@ -107,6 +122,8 @@ final as (
         on actors.source_system = 'community' and actors.actor_id = idea_authors.actor_id
     left join contacts
         on actors.source_system = contacts.source_system and actors.actor_id = contacts.contact_id
+    left join connector_actors
+        on actors.source_system = connector_actors.source_system and actors.actor_id = connector_actors.actor_id
 
 )
 
