@@ -15,7 +15,8 @@ from pathlib import Path
 import pendulum
 import yaml
 from airflow.sdk import Asset, AssetAll, AssetAny
-from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
+from airflow.sdk.definitions.timetables.assets import AssetOrTimeSchedule, AssetTriggeredTimetable
+from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 
 from ingest import file_drops
 
@@ -114,18 +115,30 @@ def _date(value) -> datetime:
     return pendulum.parse(str(value), tz="UTC")
 
 
-def transform_schedule(config_path: Path, sources: list[IngestSource]) -> AssetTriggeredTimetable:
-    """The transform's schedule: all (or any) of the raw-table assets, as the timetable Airflow itself would make.
+def transform_schedule(config_path: Path, sources: list[IngestSource]):
+    """The transform's schedule: all (or any) of the raw-table assets, as the timetable Airflow itself would make;
+    with `transform.schedule` (a cron) also on that clock, for data an EL tool syncs into the connector schemas
+    (README "Already syncing with Fivetran?"), which no ingest DAG announces.
 
     Given as a timetable rather than the bare condition because Airflow hashes a DAG's `schedule` at every task
     dependency it sets, and hashing 32 assets each time was most of the transform file's parse time (0.97 of
     1.56 s under a profiler; a timetable hashes by identity)."""
-    trigger = ((_read(config_path).get("transform") or {}).get("trigger")) or "all"
+    transform = _read(config_path).get("transform") or {}
+    trigger = transform.get("trigger") or "all"
+    cron = transform.get("schedule")
     if trigger not in TRIGGERS:
         raise IngestDagConfigError(f"transform.trigger must be one of {TRIGGERS}, got {trigger!r}")
     assets = [asset for source in sources for asset in source.assets]
-    if not assets:
-        raise IngestDagConfigError("no enabled ingest source: the transform DAG would never run")
+    if not assets and not cron:
+        raise IngestDagConfigError(
+            "no enabled ingest source and no transform.schedule: the transform DAG would never run"
+        )
+    if cron:
+        clock = CronTriggerTimetable(cron, timezone="UTC")
+        if not assets:
+            return clock
+        condition = AssetAll(*assets) if trigger == "all" else AssetAny(*assets)
+        return AssetOrTimeSchedule(assets=condition, timetable=clock)
     return AssetTriggeredTimetable(AssetAll(*assets) if trigger == "all" else AssetAny(*assets))
 
 

@@ -22,6 +22,8 @@ from ingest import file_drops, refusals
 from ingest.entity import Entity
 from ingest.registry import ENTITIES
 from pipeline import gx_duckdb, quality_history, suites
+from pipeline.orchestration import connectors
+from pipeline.quality import connector_freshness
 from pipeline.settings import PipelinePaths
 
 gx = gx_duckdb.gx
@@ -271,7 +273,22 @@ def run_source_gate(paths: PipelinePaths, data_interval_end: datetime | None = N
         suite_list += [suite for entity in entities.values() if (suite := suites.freshness_suite(entity, as_of))]
     docs_dir = paths.reports_dir / "quality" / "data_docs_sources"
     outcomes = validate(suite_list, paths.warehouse_path, docs_dir) if suite_list else []
+    if as_of is not None:
+        outcomes += connector_freshness_outcomes(paths, as_of)
     return finish(paths, "sources", outcomes, docs_dir)
+
+
+def connector_freshness_outcomes(paths: PipelinePaths, as_of: datetime) -> list[SuiteOutcome]:
+    """One outcome per enabled connector schema: synced recently enough (pipeline/quality/connector_freshness.py)."""
+    limit = connector_freshness.max_age_days()
+    outcomes = []
+    for connector in connectors.configured(paths.sources_config_path, paths.landing_dir):
+        found = connector_freshness.check(connector, paths.warehouse_path, as_of, limit)
+        failed = [] if found.fresh else [found.problem()]
+        outcomes.append(
+            SuiteOutcome(f"freshness.connector.{found.connector}", found.connector, None, None, found.fresh, 1, failed)
+        )
+    return outcomes
 
 
 def empty_marts(paths: PipelinePaths) -> frozenset[str]:
