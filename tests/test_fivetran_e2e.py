@@ -46,6 +46,8 @@ def test_the_run_succeeds_on_connector_data_alone(connector_run):
     run, database, before = connector_run
     assert_every_output_written(run)
     assert digest(database) == before  # attached read-only: the connector's file is never written
+    assert f"Connector schemas read ({len(LANDED)}, read-only):" in run.printed
+    assert f"  zendesk              schema zendesk of {database}" in run.printed
 
 
 def published_systems(run, mart: str, column: str = "source_system") -> set[str]:

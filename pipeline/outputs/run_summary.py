@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.orchestration import connectors
 from pipeline.outputs import absence, money, text_coverage
 from pipeline.outputs.dashboard import kpis
 from pipeline.outputs.dashboard.kpis import format_value
@@ -123,6 +124,7 @@ def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
         "care_headlines": headline_numbers(paths.serving_path),
         "text_coverage": coverage(paths.serving_path),
         "orphan_replies": orphan_replies(paths.warehouse_path),
+        "connectors": connectors_read(paths),
         "stages": stage_reports,
         "paths": {
             "landing": str(paths.landing_dir),
@@ -134,6 +136,20 @@ def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
     paths.reports_dir.mkdir(parents=True, exist_ok=True)
     paths.run_summary_path.write_text(json.dumps(summary, indent=2, default=str))
     return summary
+
+
+def connectors_read(paths: PipelinePaths) -> list[dict]:
+    """The connector schemas this run read (README "Already syncing with Fivetran?") and where they are."""
+    found = connectors.configured(paths.sources_config_path, paths.landing_dir)
+    return [
+        {
+            "connector": connector.name,
+            "place": str(connector.parquet_dir)
+            if connector.parquet_dir
+            else f"schema {connector.schema}" + (f" of {connector.database_path}" if connector.database_path else ""),
+        }
+        for connector in found
+    ]
 
 
 def _minutes(value) -> str:
@@ -234,6 +250,10 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  {len(unmatched)} landing file(s) match no source and were not loaded:")
             lines += [f"    {name}" for name in unmatched]
             lines.append("  `make profile DATA=<folder>` prints a ready-to-paste file_drops entry for each of them")
+    read = summary.get("connectors") or []
+    if read:
+        lines += ["", f"Connector schemas read ({len(read)}, read-only):"]
+        lines += [f"  {entry['connector']:<20} {entry['place']}" for entry in read]
     lines += format_quality(summary["stages"])
     lines += format_scorecard(summary.get("scorecard") or [])
     lines += format_coverage(summary.get("text_coverage"))
