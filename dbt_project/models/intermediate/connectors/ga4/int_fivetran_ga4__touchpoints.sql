@@ -1,0 +1,38 @@
+{{ config(enabled=fivetran_enabled('ga4')) }}
+
+-- GA4 events of the types in var `ga4_touchpoint_events` are web touchpoints (DECISIONLOG "GA4"): visits, sign-ups,
+-- leads and the e-commerce funnel, not scrolls, engagement pings or video progress. GA4 knows a browser, not a
+-- person: `user_id` is the site's own login id, so it names the contact only when the site uses the email address.
+{%- set touchpoint_events = var('ga4_touchpoint_events', [
+    'page_view', 'session_start', 'first_visit', 'sign_up', 'login', 'generate_lead', 'form_submit',
+    'view_item', 'add_to_cart', 'begin_checkout', 'add_payment_info', 'purchase', 'refund'
+]) %}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_fivetran_ga4__events') }}
+
+),
+
+final as (
+
+    select
+        'ga4' as source_system,
+        event_id as touchpoint_id,
+        cast(null as varchar) as contact_key,
+        case when user_id like '%_@_%._%' then lower(user_id) end as contact_email,
+        cast(null as varchar) as account_key,
+        'web' as channel,
+        event_name as touchpoint_type,
+        coalesce(page_location, nullif(concat_ws(' / ', traffic_source, traffic_medium), '')) as detail,
+        occurred_at,
+        case when purchase_revenue_usd <> 0 then purchase_revenue_usd end as amount,
+        case when purchase_revenue_usd <> 0 then 'USD' end as currency
+    from events
+    where event_name in ({% for event in touchpoint_events %}'{{ event }}'{{ ', ' if not loop.last }}{% endfor %})
+
+)
+
+select * from final
