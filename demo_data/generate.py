@@ -10,7 +10,7 @@ import numpy as np
 import orjson
 from tqdm import tqdm
 
-from demo_data import feedback, journey, outcomes, social, support, truths
+from demo_data import feedback, journey, outcomes, own_posts, social, support, truths
 from demo_data.crm import generate_crm
 from demo_data.period import Period
 from demo_data.writers import write_csv, write_json_lines, write_monthly_csv, write_monthly_pages
@@ -56,6 +56,7 @@ def generate(
     tweets, tweet_rows = social.generate_tweets(rng, period, users, scale)
     write_monthly_pages(out / "x" / "tweets", tweet_rows.sorted_at, tweet_rows.pages)
     counts.update(x_users=len(users.ids), x_tweets=tweets.count)
+    counts.update(own_posts.generate_own_posts(out, seed, period, scale, own_posts.x_brand_posts(tweet_rows)))
     del tweet_rows
     done("x tweets")
 
