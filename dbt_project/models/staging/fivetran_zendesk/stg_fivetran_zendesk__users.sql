@@ -1,0 +1,33 @@
+{{ config(enabled=fivetran_enabled('zendesk')) }}
+
+{%- set columns = [] -%}
+{%- if execute -%}
+    {%- set columns = adapter.get_columns_in_relation(source('fivetran_zendesk', 'user'))
+        | map(attribute='name') | map('lower') | list -%}
+{%- endif %}
+
+with
+
+source as (
+
+    select * from {{ source('fivetran_zendesk', 'user') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as varchar) as user_id,
+        lower(trim(email)) as email,
+        name as full_name,
+        lower(role) as user_role,
+        cast(organization_id as varchar) as organization_id,
+        {{ utc_timestamp('cast(created_at as varchar)') }} as created_at
+    from source
+    {%- if '_fivetran_deleted' in columns %}
+    where not coalesce(cast(_fivetran_deleted as boolean), false)
+    {%- endif %}
+
+)
+
+select * from renamed
