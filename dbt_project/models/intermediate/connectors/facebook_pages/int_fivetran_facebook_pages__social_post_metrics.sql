@@ -1,0 +1,50 @@
+{{ config(enabled=fivetran_enabled('facebook_pages')) }}
+
+-- Facebook writes each post's lifetime totals as of each day. A day's value here is the increment over the post's
+-- previous snapshot (the first snapshot carries everything before it), so the days of a post add up to its latest
+-- lifetime total. Engagements: `post_engaged_users` (Facebook's per-post engagement count); likes: all reactions.
+-- The connector has no per-post reach, comments, shares or saves in this table.
+{%- set metrics = ['impressions', 'reactions', 'clicks', 'video_views', 'engaged_users'] %}
+
+with
+
+snapshots as (
+
+    select * from {{ ref('stg_fivetran_facebook_pages__post_lifetime_metrics') }}
+
+),
+
+increments as (
+
+    select
+        post_id,
+        metric_date,
+        {%- for metric in metrics %}
+        {{ metric }} - coalesce(lag({{ metric }}) over (partition by post_id order by metric_date), 0) as {{ metric }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from snapshots
+
+),
+
+final as (
+
+    select
+        'facebook_pages' as source_system,
+        'facebook' as platform,
+        post_id,
+        metric_date,
+        impressions,
+        cast(null as bigint) as reach,
+        reactions as likes,
+        cast(null as bigint) as comments,
+        cast(null as bigint) as shares,
+        cast(null as bigint) as saves,
+        clicks,
+        video_views,
+        engaged_users as engagements
+    from increments
+
+)
+
+select * from final
