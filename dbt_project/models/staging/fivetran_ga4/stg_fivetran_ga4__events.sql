@@ -2,8 +2,11 @@
 
 -- GA4 export columns that exist only for some properties (event parameters become `param_*` columns when collected;
 -- local-currency revenue, intraday flag) read as null when absent.
-{%- set columns = adapter.get_columns_in_relation(source('fivetran_ga4', 'event'))
-    | map(attribute='name') | map('lower') | list if execute else [] %}
+-- The columns are read from the connector's table itself, not from source(): a unit test replaces the source.
+{%- set connector = fivetran_connector('ga4') or {} %}
+{%- set columns = adapter.get_columns_in_relation(api.Relation.create(
+    database=connector.get('database') or target.database, schema=connector.get('schema'), identifier='event'
+)) | map(attribute='name') | map('lower') | list if execute else [] %}
 {%- set optional = {} %}
 {%- for column, type in [
     ('batch_event_index', 'bigint'), ('param_page_location', 'varchar'),
@@ -79,7 +82,7 @@ keyed as (
 deduplicated as (
 
     select * from keyed
-    qualify row_number() over (partition by event_id order by is_intraday, _fivetran_synced desc) = 1
+    qualify row_number() over (partition by event_id order by is_intraday asc, _fivetran_synced desc) = 1
 
 )
 

@@ -19,19 +19,23 @@ events as (
 final as (
 
     select
-        'ga4' as source_system,
         event_id as touchpoint_id,
-        cast(null as varchar) as contact_key,
-        case when user_id like '%_@_%._%' then lower(user_id) end as contact_email,
-        cast(null as varchar) as account_key,
-        'web' as channel,
         event_name as touchpoint_type,
-        coalesce(page_location, nullif(concat_ws(' / ', traffic_source, traffic_medium), '')) as detail,
         occurred_at,
+        'ga4' as source_system,
+        'web' as channel,
+        cast(null as varchar) as contact_key,
+        cast(null as varchar) as account_key,
+        case when user_id like '%_@_%._%' then lower(user_id) end as contact_email,
+        coalesce(page_location, nullif(concat_ws(' / ', traffic_source, traffic_medium), '')) as detail,
         case when purchase_revenue_usd <> 0 then purchase_revenue_usd end as amount,
         case when purchase_revenue_usd <> 0 then 'USD' end as currency
     from events
-    where event_name in ({% for event in touchpoint_events %}'{{ event }}'{{ ', ' if not loop.last }}{% endfor %})
+    where event_name in (
+        {%- for event in touchpoint_events %}
+            '{{ event }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
 
 )
 
