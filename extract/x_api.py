@@ -1,4 +1,5 @@
-"""X API v2 recent search (mentions of the brand handles) into `landing/x/tweets/`, incrementally by `since_id`.
+"""X API v2: mentions of the brand handles (recent search) into `landing/x/tweets/`, incrementally by `since_id`;
+and the brand's own tweets with their public metrics (user tweets timeline) into `landing/x/own_tweets/`.
 
 A run pages through `GET /2/tweets/search/recent` with `next_token` and appends each page to one landing file.
 After every page the state holds the file and the next token, so a run that fails resumes where it stopped; when the
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -20,7 +21,16 @@ from extract.pages import append_page
 from extract.state import StreamState
 
 STREAM = "x_mentions"
+OWN_STREAM = "x_own_tweets"
 SEARCH_PATH = "/2/tweets/search/recent"
+TIMELINE_PATH = "/2/users/{user_id}/tweets"
+# The demo's brand handles (docs/landing_contract.md); a deployment lists its own in config/sources.yml.
+DEFAULT_OWN_USER_IDS = ("1001", "1002", "1003", "1004")
+DEFAULT_LOOKBACK_DAYS = 7
+OWN_FIELDS = {
+    "tweet.fields": "author_id,conversation_id,created_at,lang,referenced_tweets,public_metrics",
+    "exclude": "replies,retweets",
+}
 DEFAULT_QUERY = "@acme OR @acmehelp OR @acme_billing OR @acmedevs"
 FIELDS = {
     "tweet.fields": "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets,entities,"
@@ -86,3 +96,52 @@ def pull_mentions(
     state.save(cursor)
     written = landing_file.relative_to(landing_dir).as_posix() if landing_file.exists() else None
     return PullReport(STREAM, pages, records, written, cursor, client.requests_made, client.retries)
+
+
+def pull_own_tweets(
+    client: ApiClient,
+    landing_dir: Path,
+    state_path: Path,
+    user_ids: tuple[str, ...] | list[str] = DEFAULT_OWN_USER_IDS,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    page_size: int = 100,
+    now: datetime | None = None,
+) -> PullReport:
+    """One pull of each brand handle's recent posts into one landing file, resumable page by page."""
+    state = StreamState(state_path, OWN_STREAM)
+    cursor = state.load()
+    pending = cursor.get("pending")
+    if pending:
+        landing_file, pulled_at = landing_dir / pending["file"], pending["pulled_at"]
+        remaining, token = list(pending["users"]), pending.get("pagination_token")
+    else:
+        started = (now or datetime.now(UTC)).astimezone(UTC)
+        pulled_at = started.strftime("%Y-%m-%dT%H:%M:%S.") + f"{started.microsecond // 1000:03d}Z"
+        landing_file = landing_dir / "x" / "own_tweets" / f"api-{started.strftime('%Y%m%dT%H%M%S%fZ')}.jsonl"
+        remaining, token = [str(user_id) for user_id in user_ids], None
+    start_time = (datetime.fromisoformat(pulled_at.replace("Z", "+00:00")) - timedelta(days=lookback_days)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    pages = records = 0
+    relative = landing_file.relative_to(landing_dir).as_posix()
+    while remaining:
+        params = {"max_results": page_size, "start_time": start_time, **OWN_FIELDS}
+        if token:
+            params["pagination_token"] = token
+        page = client.get_json(TIMELINE_PATH.format(user_id=remaining[0]), params)
+        if page.get("data"):
+            for tweet in page["data"]:
+                tweet["pulled_at"] = pulled_at
+            append_page(landing_file, page)
+            pages += 1
+            records += len(page["data"])
+        token = page.get("meta", {}).get("next_token")
+        if not token:
+            remaining.pop(0)
+        cursor["pending"] = {"file": relative, "pulled_at": pulled_at, "users": remaining, "pagination_token": token}
+        state.save(cursor)
+    cursor.pop("pending", None)
+    cursor["last_pulled_at"] = pulled_at
+    state.save(cursor)
+    written = relative if landing_file.exists() else None
+    return PullReport(OWN_STREAM, pages, records, written, cursor, client.requests_made, client.retries)

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 serving X API v2 search and Zendesk incremental exports, with injected faults.
+"""A real HTTP server on 127.0.0.1 serving X API v2 search and user timelines, Zendesk incremental exports and
+Salesforce queries, with injected faults.
 
 Faults are queued per test and consumed one per request: `429` (with Retry-After: 1), `500`, `slow` (answers after
 the client's read timeout), `truncated` (announces the full Content-Length, sends half the body, closes).
@@ -31,6 +32,7 @@ class FakeApis:
         ticket_users: list[dict],
         ticket_events: list[dict] | None = None,
         salesforce: dict[str, list[dict]] | None = None,
+        own_tweets: list[dict] | None = None,
     ) -> None:
         self.tweets = sorted(tweets, key=lambda tweet: int(tweet["id"]), reverse=True)
         self.users = {user["id"]: user for user in users}
@@ -38,6 +40,8 @@ class FakeApis:
         self.ticket_users = {user["id"]: user for user in ticket_users}
         self.ticket_events = sorted(ticket_events or [], key=lambda event: event["timestamp"])
         self.salesforce = salesforce or {}  # sObject name -> records
+        # The brand's posts as the timeline serves them now: change their public_metrics between pulls.
+        self.own_tweets = own_tweets or []
         self.faults: deque[str] = deque()
         self._search_cache: dict = {}
         self.requests: list[tuple[str, dict]] = []
@@ -72,6 +76,35 @@ class FakeApis:
             meta["next_token"] = str(offset + len(chunk))
         authors = dict.fromkeys(tweet["author_id"] for tweet in chunk)
         return {"data": chunk, "includes": {"users": [self.users[a] for a in authors if a in self.users]}, "meta": meta}
+
+    def timeline(self, user_id: str, params: dict) -> dict:
+        """GET /2/users/:id/tweets: the user's tweets since start_time, newest first, replies and retweets excluded
+        when asked, paged with pagination_token."""
+        excluded = set(params.get("exclude", "").split(","))
+        start = params.get("start_time", "")
+        matching = sorted(
+            (
+                tweet
+                for tweet in self.own_tweets
+                if tweet["author_id"] == user_id
+                and tweet["created_at"] >= start
+                and not ("replies" in excluded and tweet.get("in_reply_to_user_id"))
+                and not (
+                    "retweets" in excluded
+                    and any(ref["type"] == "retweeted" for ref in tweet.get("referenced_tweets", []))
+                )
+            ),
+            key=lambda tweet: int(tweet["id"]),
+            reverse=True,
+        )
+        offset = int(params.get("pagination_token", 0))
+        chunk = matching[offset : offset + int(params.get("max_results", 10))]
+        if not chunk:
+            return {"meta": {"result_count": 0}}
+        meta = {"result_count": len(chunk), "newest_id": chunk[0]["id"], "oldest_id": chunk[-1]["id"]}
+        if offset + len(chunk) < len(matching):
+            meta["next_token"] = str(offset + len(chunk))
+        return {"data": [dict(tweet) for tweet in chunk], "meta": meta}
 
     def ticket_page(self, params: dict) -> dict:
         if "cursor" in params:
@@ -155,6 +188,11 @@ class FakeApis:
                     if self.headers.get("Authorization") != f"Bearer {X_TOKEN}":
                         return self._send(401, {"title": "Unauthorized"})
                     return self._send(200, apis.search(params), cut=fault == "truncated")
+                timeline = re.fullmatch(r"/2/users/(\w+)/tweets", parsed.path)
+                if timeline:
+                    if self.headers.get("Authorization") != f"Bearer {X_TOKEN}":
+                        return self._send(401, {"title": "Unauthorized"})
+                    return self._send(200, apis.timeline(timeline.group(1), params), cut=fault == "truncated")
                 if parsed.path == "/api/v2/incremental/tickets/cursor.json":
                     expected = base64.b64encode(f"{ZENDESK_USER}/token:{ZENDESK_TOKEN}".encode()).decode()
                     if self.headers.get("Authorization") != f"Basic {expected}":

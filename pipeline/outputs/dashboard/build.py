@@ -17,8 +17,8 @@ import jinja2
 import plotly
 import plotly.io
 
-from pipeline.outputs import absence, money, periods
-from pipeline.outputs.dashboard import charts, kpis
+from pipeline.outputs import absence, money, own_content, periods
+from pipeline.outputs.dashboard import charts, kpis, own_content_charts
 from pipeline.settings import PipelinePaths
 
 PERIODS = {"3": "Last 3 months", "6": "Last 6 months", "12": "Last 12 months", "all": "All months"}
@@ -60,16 +60,28 @@ def first_month(latest: date | None, months: str) -> date | None:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def figure_json(figure, note: str) -> dict:
+    return json.loads(plotly.io.to_json(charts.noted_if_empty(figure, note)))
+
+
 def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments: list[str]) -> dict[str, dict]:
-    """`<period>|<segment>` -> chart id -> Plotly figure as JSON-ready dict; an empty one says why."""
+    """`<period>|<segment>` -> chart id -> Plotly figure as JSON-ready dict; an empty one says why. The Own content
+    charts (no segment) are there when the brand's own posts were loaded."""
     missing = absence.missing(connection)
     notes = {
         chart.chart_id: missing.get(CHART_SECTIONS[chart.chart_id], charts.NO_DATA_FOR_FILTER)
         for chart in charts.CHARTS
     }
+    own_charts = own_content_charts.OWN_CHARTS if own_content.has_own_posts(connection) else ()
     result = {}
     for period in PERIODS:
         start = first_month(latest, period)
+        own = {
+            chart.chart_id: figure_json(
+                own_content_charts.BUILDERS[chart.chart_id](connection, start), charts.NO_DATA_FOR_FILTER
+            )
+            for chart in own_charts
+        }
         for segment in [ALL_SEGMENTS, *segments]:
             chosen = None if segment == ALL_SEGMENTS else segment
             result[f"{period}|{segment}"] = {
@@ -82,7 +94,7 @@ def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments
                     )
                 )
                 for chart in charts.CHARTS
-            }
+            } | own
     return result
 
 
@@ -98,12 +110,16 @@ def page_context(serving_path: Path) -> dict:
         ]
         release, published_at = connection.execute("select release, published_at from _publish_info").fetchone()
         cards = kpis.cards(connection)
+        own_charts = own_content_charts.OWN_CHARTS if own_content.has_own_posts(connection) else ()
         return {
             "cards": cards,
             "no_cards": None if cards else absence.NO_DATA["scorecard"],
             "missing": sorted(set(absence.missing(connection).values()) - {absence.NO_DATA["scorecard"]}),
             "currency": money.reporting_currency(),
             "charts": charts.CHARTS,
+            "own_charts": own_charts,
+            "no_own_posts": None if own_charts else own_content.NO_OWN_POSTS,
+            "chart_ids": [chart.chart_id for chart in (*charts.CHARTS, *own_charts)],
             "figures": figures(connection, latest, segments),
             "periods": PERIODS,
             "default_period": DEFAULT_PERIOD,

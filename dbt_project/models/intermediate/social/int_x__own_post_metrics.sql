@@ -55,7 +55,7 @@ final as (
         cast(impression_count as bigint) as impressions,
         cast(null as bigint) as reach,
         cast(like_count as bigint) as likes,
-        cast(reply_count as bigint) as comments,  -- noqa: RF04 (the contract's column name)
+        cast(reply_count as bigint) as comments,  -- noqa: RF04
         cast(retweet_count + quote_count as bigint) as shares,  -- noqa: RF04
         cast(bookmark_count as bigint) as saves,
         cast(null as bigint) as clicks,
