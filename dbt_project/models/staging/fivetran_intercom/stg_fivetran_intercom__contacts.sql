@@ -1,0 +1,45 @@
+{{ config(enabled=fivetran_enabled('intercom')) }}
+
+{%- set columns = [] -%}
+{%- if execute -%}
+    {%- set columns = adapter.get_columns_in_relation(source('fivetran_intercom', 'contact_history'))
+        | map(attribute='name') | map('lower') | list -%}
+{%- endif %}
+{%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
+{#- History mode: the last version of a deleted record is no longer active. #}
+{%- set active = 'cast(_fivetran_active as boolean)' if '_fivetran_active' in columns else 'true' %}
+
+-- The latest version of each contact (users and leads).
+with
+
+source as (
+
+    select * from {{ source('fivetran_intercom', 'contact_history') }}
+
+),
+
+latest as (
+
+    select *
+    from source
+    qualify row_number() over (partition by id order by updated_at desc, _fivetran_synced desc) = 1
+
+),
+
+renamed as (
+
+    select
+        cast(id as varchar) as contact_id,
+        lower(role) as contact_role,
+        lower(trim(email)) as email,
+        name as full_name,
+        location_city as city,
+        location_region as region,
+        location_country as country,
+        {{ utc_timestamp('cast(created_at as varchar)') }} as created_at
+    from latest
+    where not coalesce({{ deleted }}, false) and coalesce({{ active }}, true)
+
+)
+
+select * from renamed
