@@ -16,6 +16,14 @@ PULLERS: dict[str, Callable[[dict, Path, Path], x_api.PullReport]] = {
     "x_mentions": lambda cfg, landing, state: x_api.pull_mentions(
         x_api.client_from_env(), landing, state, cfg.get("query", x_api.DEFAULT_QUERY), cfg.get("page_size", 100)
     ),
+    "x_own_tweets": lambda cfg, landing, state: x_api.pull_own_tweets(
+        x_api.client_from_env(),
+        landing,
+        state,
+        cfg.get("user_ids", x_api.DEFAULT_OWN_USER_IDS),
+        cfg.get("lookback_days", x_api.DEFAULT_LOOKBACK_DAYS),
+        cfg.get("page_size", 100),
+    ),
     "zendesk_tickets": lambda cfg, landing, state: zendesk.pull_tickets(
         zendesk.client_from_env(), landing, state, cfg.get("start_time", 0)
     ),

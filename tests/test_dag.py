@@ -49,10 +49,15 @@ def test_one_ingest_dag_per_enabled_source(dagbag, sources):
 def test_ingest_updates_the_assets_of_its_raw_tables(dagbag, sources):
     x = next(source for source in sources if source.name == "x")
     ingest = dagbag.dags["ingest_x"].get_task("ingest")
-    assert {outlet.name for outlet in ingest.outlets} == {"raw.x_tweets", "raw.x_dm_events", "raw.x_users"}
+    assert {outlet.name for outlet in ingest.outlets} == {
+        "raw.x_tweets",
+        "raw.x_dm_events",
+        "raw.x_own_tweets",
+        "raw.x_users",
+    }
     every_table = [table for source in sources for table in source.tables]
     assert len(every_table) == len(set(every_table)), "a raw table belongs to one source"
-    assert x.tables == ("x_tweets", "x_dm_events", "x_users")
+    assert x.tables == ("x_tweets", "x_dm_events", "x_own_tweets", "x_users")
 
 
 def test_transform_is_scheduled_on_every_ingest_asset(dagbag, sources):

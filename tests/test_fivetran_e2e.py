@@ -39,7 +39,7 @@ def connector_run(airflow_db, tmp_path_factory):
 
 
 def test_every_connector_is_landed_for_the_test():
-    assert LANDED == sorted(CONNECTORS)
+    assert sorted(CONNECTORS) == LANDED
 
 
 def test_the_run_succeeds_on_connector_data_alone(connector_run):

@@ -82,7 +82,7 @@ def csv_sums(connector: str, published_only: bool) -> tuple[int, int]:
     sql = f"""
         select coalesce(sum(impressions), 0), coalesce(sum(engagements), 0)
         from ({CSV_LIFETIME[connector]}) {restrict}"""
-    (impressions, engagements), = csv_query(sql, connector)
+    ((impressions, engagements),) = csv_query(sql, connector)
     return int(impressions), int(engagements)
 
 
@@ -196,9 +196,7 @@ def test_monthly_rollup_equals_post_day_sums(warehouse):
         warehouse,
         """select platform, sum(posts_published) from marts.agg_social_platform_monthly group by 1 order by 1""",
     )
-    assert published == rows(
-        warehouse, "select platform, count(*) from marts.fct_social_posts group by 1 order by 1"
-    )
+    assert published == rows(warehouse, "select platform, count(*) from marts.fct_social_posts group by 1 order by 1")
 
 
 def test_engagement_rate_uses_the_documented_base(warehouse):

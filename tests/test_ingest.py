@@ -31,6 +31,8 @@ CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
     + _cols("JSON", "referenced_tweets, entities, public_metrics"),
     "x_dm_events": _cols("VARCHAR", "id, event_type, text, sender_id, dm_conversation_id, created_at")
     + _cols("JSON", "participant_ids"),
+    "x_own_tweets": _cols("VARCHAR", "id, text, author_id, created_at, conversation_id, lang, pulled_at")
+    + _cols("JSON", "referenced_tweets, public_metrics"),
     "x_users": _cols("VARCHAR", "id, username, name, created_at")
     + _cols("BOOLEAN", "verified")
     + _cols("JSON", "public_metrics"),
@@ -176,6 +178,7 @@ def _groups(path: Path) -> int:
 SOURCES: dict[str, tuple[tuple[str, ...], object]] = {
     "x_tweets": (("x/tweets/*.jsonl",), _page_records("data")),
     "x_dm_events": (("x/dm_events/*.jsonl",), _page_records("data")),
+    "x_own_tweets": (("x/own_tweets/*.jsonl",), _page_records("data")),
     "x_users": (("x/tweets/*.jsonl", "x/dm_events/*.jsonl"), _page_records("includes", "users")),
     "zendesk_tickets": (("zendesk/tickets/*.jsonl",), _page_records("tickets")),
     "zendesk_users": (("zendesk/tickets/*.jsonl",), _page_records("users")),

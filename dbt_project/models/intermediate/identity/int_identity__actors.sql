@@ -100,7 +100,9 @@ final as (
         contacts.contact_key as crm_contact_key,
         actors.source_system || ':' || actors.actor_id as actor_key,
         coalesce(zendesk_users.email, review_authors.email, idea_authors.email, connector_actors.email) as email,
-        coalesce(x_users.username_normalized, review_authors.social_handle, connector_actors.social_handle) as social_handle,
+        coalesce(
+            x_users.username_normalized, review_authors.social_handle, connector_actors.social_handle
+        ) as social_handle,
         -- The brand: its X accounts, Zendesk agents and admins, and whoever answers for it in a twcs export.
         coalesce(
             brand_accounts.x_user_id is not null

@@ -26,8 +26,8 @@ final as (
         cast(sum(metrics.impressions) as bigint) as impressions,
         cast(sum(metrics.reach) as bigint) as reach,
         cast(sum(metrics.likes) as bigint) as likes,
-        cast(sum(metrics.comments) as bigint) as comments,
-        cast(sum(metrics.shares) as bigint) as shares,
+        cast(sum(metrics.comments) as bigint) as comments,  -- noqa: RF04
+        cast(sum(metrics.shares) as bigint) as shares,  -- noqa: RF04
         cast(sum(metrics.saves) as bigint) as saves,
         cast(sum(metrics.clicks) as bigint) as clicks,
         cast(sum(metrics.video_views) as bigint) as video_views,

@@ -65,6 +65,13 @@ model_sums as (
 
 ),
 
+model_bias as (
+
+    select * from model_weights
+    where token = '<bias>'
+
+),
+
 model_logits as (
 
     select
@@ -73,7 +80,7 @@ model_logits as (
         model_sums.neutral + model_bias.neutral as neutral,
         model_sums.positive + model_bias.positive as positive
     from model_sums
-    cross join (select * from model_weights where token = '<bias>') as model_bias
+    cross join model_bias
 
 ),
 
@@ -168,15 +175,16 @@ topic_hits as (
         count(*) as keyword_hits,
         min(shorter.word_position) as first_position
     from matches as shorter
-    where not exists (
-        select 1
-        from matches as longer
-        where
-            longer.social_post_key = shorter.social_post_key
-            and longer.word_count > shorter.word_count
-            and longer.word_position <= shorter.word_position
-            and longer.word_position + longer.word_count >= shorter.word_position + shorter.word_count
-    )
+    where
+        not exists (
+            select 1
+            from matches as longer
+            where
+                longer.social_post_key = shorter.social_post_key
+                and longer.word_count > shorter.word_count
+                and longer.word_position <= shorter.word_position
+                and longer.word_position + longer.word_count >= shorter.word_position + shorter.word_count
+        )
     group by shorter.social_post_key, shorter.topic
 
 ),

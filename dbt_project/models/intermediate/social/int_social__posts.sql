@@ -13,7 +13,6 @@ posts as (
 final as (
 
     select
-        source_system || ':' || post_id as social_post_key,
         source_system,
         platform,
         account_id,
@@ -22,7 +21,8 @@ final as (
         published_at,
         post_text,
         post_type,
-        post_url
+        post_url,
+        source_system || ':' || post_id as social_post_key
     from posts
     where post_id is not null
     qualify row_number() over (

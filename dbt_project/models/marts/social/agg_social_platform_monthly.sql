@@ -35,8 +35,8 @@ monthly_metrics as (
         cast(sum(impressions) as bigint) as impressions,
         cast(sum(reach) as bigint) as reach,
         cast(sum(likes) as bigint) as likes,
-        cast(sum(comments) as bigint) as comments,
-        cast(sum(shares) as bigint) as shares,
+        cast(sum(comments) as bigint) as comments,  -- noqa: RF04
+        cast(sum(shares) as bigint) as shares,  -- noqa: RF04
         cast(sum(saves) as bigint) as saves,
         cast(sum(engagements) as bigint) as engagements,
         cast(sum(clicks) as bigint) as clicks,
@@ -50,8 +50,6 @@ monthly_metrics as (
 final as (
 
     select
-        coalesce(published.platform, monthly_metrics.platform) as platform,
-        coalesce(published.month_start, monthly_metrics.month_start) as month_start,
         cast(coalesce(published.posts_published, 0) as bigint) as posts_published,
         monthly_metrics.impressions,
         monthly_metrics.reach,
@@ -62,7 +60,9 @@ final as (
         monthly_metrics.engagements,
         cast(monthly_metrics.engagements / nullif(monthly_metrics.rate_base, 0) as double) as engagement_rate,
         monthly_metrics.clicks,
-        monthly_metrics.video_views
+        monthly_metrics.video_views,
+        coalesce(published.platform, monthly_metrics.platform) as platform,
+        coalesce(published.month_start, monthly_metrics.month_start) as month_start
     from published
     full outer join monthly_metrics
         on published.platform = monthly_metrics.platform and published.month_start = monthly_metrics.month_start

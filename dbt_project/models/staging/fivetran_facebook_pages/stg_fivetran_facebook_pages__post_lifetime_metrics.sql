@@ -18,14 +18,14 @@ renamed as (
         cast(post_impressions as bigint) as impressions,
         cast(post_clicks as bigint) as clicks,
         cast(post_engaged_users as bigint) as engaged_users,
+        cast(post_video_views as bigint) as video_views,
+        cast(_fivetran_synced as timestamp) as _fivetran_synced,
         cast(post_reactions_like_total as bigint)
         + cast(post_reactions_love_total as bigint)
         + cast(post_reactions_wow_total as bigint)
         + cast(post_reactions_haha_total as bigint)
         + cast(post_reactions_sorry_total as bigint)
-        + cast(post_reactions_anger_total as bigint) as reactions,
-        cast(post_video_views as bigint) as video_views,
-        cast(_fivetran_synced as timestamp) as _fivetran_synced
+        + cast(post_reactions_anger_total as bigint) as reactions
     from source
 
 )

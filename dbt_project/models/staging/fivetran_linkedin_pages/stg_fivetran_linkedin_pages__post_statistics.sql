@@ -14,15 +14,15 @@ renamed as (
 
     select
         cast(_share_entity_urn as varchar) as post_urn,
-        replace(cast(_organization_entity_urn as varchar), 'urn:li:organization:', '') as organization_id,
         cast(cast(_fivetran_synced as timestamp) as date) as metric_date,
         cast(impression_count as bigint) as impressions,
         cast(click_count as bigint) as clicks,
         cast(like_count as bigint) as likes,
-        cast(comment_count as bigint) as comments,
-        cast(share_count as bigint) as shares,
+        cast(comment_count as bigint) as comments,  -- noqa: RF04
+        cast(share_count as bigint) as shares,  -- noqa: RF04
         cast(engagement as double) as engagement_rate,
-        cast(_fivetran_synced as timestamp) as _fivetran_synced
+        cast(_fivetran_synced as timestamp) as _fivetran_synced,
+        replace(cast(_organization_entity_urn as varchar), 'urn:li:organization:', '') as organization_id
     from source
     where _share_entity_urn is not null
 

@@ -19,10 +19,10 @@ renamed as (
         cast(country_code as varchar) as country_code,
         cast(live_or_on_demand as varchar) as live_or_on_demand,
         cast(subscribed_status as varchar) as subscribed_status,
-        cast(views as bigint) as views,
+        cast(views as bigint) as views,  -- noqa: RF04
         cast(likes as bigint) as likes,
-        cast(comments as bigint) as comments,
-        cast(shares as bigint) as shares
+        cast(comments as bigint) as comments,  -- noqa: RF04
+        cast(shares as bigint) as shares  -- noqa: RF04
     from source
 
 )

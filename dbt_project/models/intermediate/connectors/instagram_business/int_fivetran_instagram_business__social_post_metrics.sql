@@ -5,7 +5,6 @@
 -- days add up to the latest lifetime total. Impressions fall back to views where Instagram no longer reports them;
 -- engagements are Instagram's own per-kind count (likes + comments + saves + shares; replies + shares for a story).
 -- Media without a media_history row are read as images/videos.
-{%- set metrics = ['impressions', 'reach', 'likes', 'comments', 'shares', 'saves', 'video_views', 'engagements'] %}
 
 with
 
@@ -42,6 +41,7 @@ snapshots as (
     select
         media_id as post_id,
         metric_date,
+        like_count as likes,
         case media_kind
             when 'story' then coalesce(story_impressions, story_views)
             when 'carousel' then coalesce(carousel_album_impressions, carousel_album_views)
@@ -54,14 +54,13 @@ snapshots as (
             when 'reel' then reel_reach
             else video_photo_reach
         end as reach,
-        like_count as likes,
-        case when media_kind = 'story' then story_replies else comment_count end as comments,
+        case when media_kind = 'story' then story_replies else comment_count end as comments,  -- noqa: RF04
         case media_kind
             when 'story' then story_shares
             when 'carousel' then carousel_album_shares
             when 'reel' then reel_shares
             else video_photo_shares
-        end as shares,
+        end as shares,  -- noqa: RF04
         case media_kind
             when 'carousel' then carousel_album_saved
             when 'video_photo' then video_photo_saved
@@ -86,11 +85,16 @@ increments as (
     select
         post_id,
         metric_date,
-        {%- for metric in metrics %}
-        {{ metric }} - coalesce(lag({{ metric }}) over (partition by post_id order by metric_date), 0) as {{ metric }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        impressions - coalesce(lag(impressions) over post_days, 0) as impressions,
+        reach - coalesce(lag(reach) over post_days, 0) as reach,
+        likes - coalesce(lag(likes) over post_days, 0) as likes,
+        comments - coalesce(lag(comments) over post_days, 0) as comments,  -- noqa: RF04
+        shares - coalesce(lag(shares) over post_days, 0) as shares,  -- noqa: RF04
+        saves - coalesce(lag(saves) over post_days, 0) as saves,
+        video_views - coalesce(lag(video_views) over post_days, 0) as video_views,
+        engagements - coalesce(lag(engagements) over post_days, 0) as engagements
     from snapshots
+    window post_days as (partition by post_id order by metric_date)
 
 ),
 

@@ -3,7 +3,6 @@
 -- LinkedIn share statistics are lifetime totals per post as of each sync. A day's value is the increment over the
 -- post's previous snapshot, so the days add up to the latest total. Engagements: clicks + likes + comments + shares
 -- (the numerator of LinkedIn's engagement rate). LinkedIn reports no per-post reach, saves or video views here.
-{%- set metrics = ['impressions', 'likes', 'comments', 'shares', 'clicks'] %}
 
 with
 
@@ -18,11 +17,13 @@ increments as (
     select
         post_urn as post_id,
         metric_date,
-        {%- for metric in metrics %}
-        {{ metric }} - coalesce(lag({{ metric }}) over (partition by post_urn order by metric_date), 0) as {{ metric }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        impressions - coalesce(lag(impressions) over post_days, 0) as impressions,
+        likes - coalesce(lag(likes) over post_days, 0) as likes,
+        comments - coalesce(lag(comments) over post_days, 0) as comments,  -- noqa: RF04
+        shares - coalesce(lag(shares) over post_days, 0) as shares,  -- noqa: RF04
+        clicks - coalesce(lag(clicks) over post_days, 0) as clicks
     from snapshots
+    window post_days as (partition by post_urn order by metric_date)
 
 ),
 

@@ -19,8 +19,8 @@ final as (
         cast(sum(impressions) as bigint) as impressions,
         cast(null as bigint) as reach,
         cast(sum(likes) as bigint) as likes,
-        cast(sum(replies) as bigint) as comments,
-        cast(sum(retweets) as bigint) as shares,
+        cast(sum(replies) as bigint) as comments,  -- noqa: RF04
+        cast(sum(retweets) as bigint) as shares,  -- noqa: RF04
         cast(null as bigint) as saves,
         cast(sum(clicks) as bigint) as clicks,
         cast(sum(video_views) as bigint) as video_views,

@@ -20,8 +20,8 @@ final as (
         cast(null as bigint) as impressions,
         cast(null as bigint) as reach,
         cast(sum(likes) as bigint) as likes,
-        cast(sum(comments) as bigint) as comments,
-        cast(sum(shares) as bigint) as shares,
+        cast(sum(comments) as bigint) as comments,  -- noqa: RF04
+        cast(sum(shares) as bigint) as shares,  -- noqa: RF04
         cast(null as bigint) as saves,
         cast(null as bigint) as clicks,
         cast(sum(views) as bigint) as video_views,
