@@ -3,10 +3,7 @@
 -- GA4 events of the types in var `ga4_touchpoint_events` are web touchpoints (DECISIONLOG "GA4"): visits, sign-ups,
 -- leads and the e-commerce funnel, not scrolls, engagement pings or video progress. GA4 knows a browser, not a
 -- person: `user_id` is the site's own login id, so it names the contact only when the site uses the email address.
-{%- set touchpoint_events = var('ga4_touchpoint_events', [
-    'page_view', 'session_start', 'first_visit', 'sign_up', 'login', 'generate_lead', 'form_submit',
-    'view_item', 'add_to_cart', 'begin_checkout', 'add_payment_info', 'purchase', 'refund'
-]) %}
+{%- set touchpoint_events = var('ga4_touchpoint_events') %}
 
 with
 

@@ -84,7 +84,7 @@ final as (
         case when typed.touchpoint_type = 'order' then typed.numeric_value end as amount,
         case
             when typed.touchpoint_type = 'order' and typed.numeric_value is not null
-                then coalesce(typed.currency_code, '{{ var("klaviyo_currency", "USD") }}')
+                then coalesce(typed.currency_code, '{{ var("klaviyo_currency") }}')
         end as currency
     from typed
     left join persons on typed.person_id = persons.person_id
