@@ -65,6 +65,14 @@ class Connector:
         return value
 
 
+def attach_read_only(connection, found: list[Connector]) -> None:
+    """Attach each connector file under the catalog name dbt reads it by, so the warehouse's staging views over it
+    resolve in `connection` too (dbt attaches them only for its own session)."""
+    for connector in found:
+        if connector.database_path:
+            connection.execute(f"attach if not exists '{connector.database_path}' as {connector.catalog} (read_only)")
+
+
 def _resolve(value: str, base: Path) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else (base / path).resolve()

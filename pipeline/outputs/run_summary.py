@@ -42,9 +42,10 @@ from fct_care_conversations group by team order by sla_attainment_rate
 TEAMS_SHOWN = 10
 
 
-def rows_per_layer(warehouse_path: Path) -> dict[str, dict[str, int]]:
+def rows_per_layer(warehouse_path: Path, found_connectors: list | None = None) -> dict[str, dict[str, int]]:
     layers: dict[str, dict[str, int]] = {}
     with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        connectors.attach_read_only(connection, found_connectors or [])
         relations = connection.execute(
             "select table_schema, table_name from information_schema.tables"
             " where table_schema in ? and not starts_with(table_name, '_') order by 1, 2",
@@ -119,7 +120,9 @@ def format_coverage(coverage_summary: dict | None) -> list[str]:
 
 def build_summary(paths: PipelinePaths, stage_reports: dict[str, dict]) -> dict:
     summary = {
-        "rows_per_layer": rows_per_layer(paths.warehouse_path),
+        "rows_per_layer": rows_per_layer(
+            paths.warehouse_path, connectors.configured(paths.sources_config_path, paths.landing_dir)
+        ),
         "scorecard": scorecard(paths.serving_path),
         "care_headlines": headline_numbers(paths.serving_path),
         "text_coverage": coverage(paths.serving_path),
