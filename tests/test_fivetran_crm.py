@@ -73,29 +73,33 @@ OPPORTUNITY_SUMS = {
     """,
 }
 
+
 # Journey touchpoints reach fct_touchpoints through fct_interactions (web, email and voice only) when they name a
 # person or an account.
-HUBSPOT_JOURNEY = """
+def linked_engagements(table: str, soft_deletes: bool = True) -> str:
+    """Live engagements of one type linked to a contact or a company: each is a journey touchpoint."""
+    live = "not coalesce(cast(engagements._fivetran_deleted as boolean), false)" if soft_deletes else "true"
+    return f"""(select count(*) from {table} as engagements
+            where {live} and exists (
+                select 1 from engagement_contact where engagement_contact.engagement_id = engagements.engagement_id
+                union all
+                select 1 from engagement_company where engagement_company.engagement_id = engagements.engagement_id
+            ))"""
+
+
+# Marketing email events with a recipient, and the calls, logged emails and meetings linked to someone.
+HUBSPOT_JOURNEY = f"""
     select
         (select count(*) from email_event where recipient is not null)
-        + (select count(*) from engagement_call as calls
-            where not coalesce(cast(calls._fivetran_deleted as boolean), false) and exists (
-                select 1 from engagement_contact where engagement_contact.engagement_id = calls.engagement_id
-                union all
-                select 1 from engagement_company where engagement_company.engagement_id = calls.engagement_id
-            ))
-        + (select count(*) from engagement_email as emails
-            where not coalesce(cast(emails._fivetran_deleted as boolean), false) and exists (
-                select 1 from engagement_contact where engagement_contact.engagement_id = emails.engagement_id
-                union all
-                select 1 from engagement_company where engagement_company.engagement_id = emails.engagement_id
-            ))
+        + {linked_engagements("engagement_call")}
+        + {linked_engagements("engagement_email")}
+        + {linked_engagements("engagement_meeting", soft_deletes=False)}  -- its fixture has no _fivetran_deleted
 """
+# Every live task (calls, emails, to-dos) of a contact, a lead or an account.
 SALESFORCE_JOURNEY = """
     select count(*) from task
     where not coalesce(cast(is_deleted as boolean), false)
-        and (task_subtype in ('Call', 'Email', 'ListEmail') or type in ('Call', 'Email'))
-        and (who_id is not null or account_id is not null)
+        and (who_id is not null or account_id is not null or what_id like '001%')
 """
 
 

@@ -16,7 +16,7 @@ from pipeline import publish, quality_gate, suites
 from pipeline.outputs import absence, run_summary, text_coverage
 from pipeline.outputs.dashboard import build
 
-JOURNEY_TYPES = {"email", "call", "web_event"}
+JOURNEY_TYPES = {"email", "call", "web_event", "sms", "meeting", "crm_task"}
 NO_SIGNAL = {"no_signal", "no_text", None}
 
 

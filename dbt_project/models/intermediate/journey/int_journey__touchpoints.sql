@@ -50,11 +50,11 @@ from_interactions as (
         direction,
         coalesce(contact_key, actor_key) as person_key,
         case
-            when interaction_type in ('email', 'call', 'web_event') then body
+            when interaction_type in {{ journey_event_types() }} then body
             else interaction_type
         end as touchpoint_type,
         case
-            when interaction_type in ('email', 'call', 'web_event') then null
+            when interaction_type in {{ journey_event_types() }} then null
             when
                 source_class = 'client' and sentiment_label = 'positive'
                 and interaction_type in ('post', 'reply', 'review', 'idea') then 'advocacy'
@@ -63,7 +63,7 @@ from_interactions as (
             else 'awareness'
         end as message_stage
     from interactions
-    where not coalesce(source_class = 'own_brand', false) or interaction_type in ('email', 'call', 'web_event')
+    where not coalesce(source_class = 'own_brand', false) or interaction_type in {{ journey_event_types() }}
 
 ),
 

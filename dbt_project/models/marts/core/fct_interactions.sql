@@ -129,6 +129,9 @@ from_touchpoints as (
         case
             when touchpoints.touchpoint_type in ('outbound_call', 'email_processed', 'email_delivered', 'email_bounce')
                 then 'outbound'
+            -- Meetings and CRM tasks are logged by the brand's own people; Klaviyo's received SMS is one it sent.
+            when touchpoints.channel in ('meeting', 'task') or touchpoints.touchpoint_type = 'received_sms'
+                then 'outbound'
             else 'inbound'
         end as direction,
         case
@@ -142,14 +145,20 @@ from_touchpoints as (
             when contacts_by_email.contact_key is not null then 'email'
             else 'unmatched'
         end as match_method,
-        case touchpoints.channel when 'email' then 'email' when 'voice' then 'call' else 'web_event' end
-            as interaction_type,
+        case touchpoints.channel
+            when 'email' then 'email'
+            when 'voice' then 'call'
+            when 'sms' then 'sms'
+            when 'meeting' then 'meeting'
+            when 'task' then 'crm_task'
+            else 'web_event'
+        end as interaction_type,
         touchpoints.account_key
     from touchpoints
     left join contacts_by_email on lower(touchpoints.contact_email) = contacts_by_email.email
     -- Orders and leads are outcomes of the journey (fct_touchpoints), not conversations with the customer.
     where
-        touchpoints.channel in ('web', 'email', 'voice')
+        touchpoints.channel in ('web', 'email', 'voice', 'sms', 'meeting', 'task')
         and touchpoints.touchpoint_type not in ('order', 'marketing_qualified_lead')
 
 ),
@@ -199,7 +208,7 @@ built as (
         case
             when with_accounts.channel in ('x_mention', 'x_dm') then 'social'
             when with_accounts.channel in ('community', 'review') then with_accounts.channel
-            when with_accounts.interaction_type in ('email', 'call', 'web_event') then with_accounts.interaction_type
+            when with_accounts.interaction_type in {{ journey_event_types() }} then with_accounts.interaction_type
             else 'support'
         end as channel_group,
         case

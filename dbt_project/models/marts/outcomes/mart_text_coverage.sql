@@ -19,7 +19,7 @@ customer_messages as (
         coalesce(sentiment_method not in ('no_signal', 'no_text'), false) as has_sentiment_signal,
         coalesce(topic is not null and topic != 'unclassified', false) as has_topic
     from interactions
-    where direction = 'inbound' and interaction_type not in ('email', 'call', 'web_event')
+    where direction = 'inbound' and interaction_type not in {{ journey_event_types() }}
 
 ),
 
