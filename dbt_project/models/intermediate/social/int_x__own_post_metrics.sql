@@ -34,12 +34,12 @@ increments as (
     select
         tweet_id,
         metric_date,
-        impression_count - coalesce(lag(impression_count) over by_post, 0) as impression_count,
-        like_count - coalesce(lag(like_count) over by_post, 0) as like_count,
-        reply_count - coalesce(lag(reply_count) over by_post, 0) as reply_count,
-        retweet_count - coalesce(lag(retweet_count) over by_post, 0) as retweet_count,
-        quote_count - coalesce(lag(quote_count) over by_post, 0) as quote_count,
-        bookmark_count - coalesce(lag(bookmark_count) over by_post, 0) as bookmark_count
+        impression_count - coalesce(lag(impression_count ignore nulls) over by_post, 0) as impression_count,
+        like_count - coalesce(lag(like_count ignore nulls) over by_post, 0) as like_count,
+        reply_count - coalesce(lag(reply_count ignore nulls) over by_post, 0) as reply_count,
+        retweet_count - coalesce(lag(retweet_count ignore nulls) over by_post, 0) as retweet_count,
+        quote_count - coalesce(lag(quote_count ignore nulls) over by_post, 0) as quote_count,
+        bookmark_count - coalesce(lag(bookmark_count ignore nulls) over by_post, 0) as bookmark_count
     from daily_lifetime
     window by_post as (partition by tweet_id order by metric_date)
 

@@ -18,11 +18,11 @@ increments as (
     select
         post_id,
         metric_date,
-        impressions - coalesce(lag(impressions) over post_days, 0) as impressions,
-        reactions - coalesce(lag(reactions) over post_days, 0) as reactions,
-        clicks - coalesce(lag(clicks) over post_days, 0) as clicks,
-        video_views - coalesce(lag(video_views) over post_days, 0) as video_views,
-        engaged_users - coalesce(lag(engaged_users) over post_days, 0) as engaged_users
+        impressions - coalesce(lag(impressions ignore nulls) over post_days, 0) as impressions,
+        reactions - coalesce(lag(reactions ignore nulls) over post_days, 0) as reactions,
+        clicks - coalesce(lag(clicks ignore nulls) over post_days, 0) as clicks,
+        video_views - coalesce(lag(video_views ignore nulls) over post_days, 0) as video_views,
+        engaged_users - coalesce(lag(engaged_users ignore nulls) over post_days, 0) as engaged_users
     from snapshots
     window post_days as (partition by post_id order by metric_date)
 

@@ -85,14 +85,14 @@ increments as (
     select
         post_id,
         metric_date,
-        impressions - coalesce(lag(impressions) over post_days, 0) as impressions,
-        reach - coalesce(lag(reach) over post_days, 0) as reach,
-        likes - coalesce(lag(likes) over post_days, 0) as likes,
-        comments - coalesce(lag(comments) over post_days, 0) as comments,  -- noqa: RF04
-        shares - coalesce(lag(shares) over post_days, 0) as shares,  -- noqa: RF04
-        saves - coalesce(lag(saves) over post_days, 0) as saves,
-        video_views - coalesce(lag(video_views) over post_days, 0) as video_views,
-        engagements - coalesce(lag(engagements) over post_days, 0) as engagements
+        impressions - coalesce(lag(impressions ignore nulls) over post_days, 0) as impressions,
+        reach - coalesce(lag(reach ignore nulls) over post_days, 0) as reach,
+        likes - coalesce(lag(likes ignore nulls) over post_days, 0) as likes,
+        comments - coalesce(lag(comments ignore nulls) over post_days, 0) as comments,  -- noqa: RF04
+        shares - coalesce(lag(shares ignore nulls) over post_days, 0) as shares,  -- noqa: RF04
+        saves - coalesce(lag(saves ignore nulls) over post_days, 0) as saves,
+        video_views - coalesce(lag(video_views ignore nulls) over post_days, 0) as video_views,
+        engagements - coalesce(lag(engagements ignore nulls) over post_days, 0) as engagements
     from snapshots
     window post_days as (partition by post_id order by metric_date)
 

@@ -17,11 +17,11 @@ increments as (
     select
         post_urn as post_id,
         metric_date,
-        impressions - coalesce(lag(impressions) over post_days, 0) as impressions,
-        likes - coalesce(lag(likes) over post_days, 0) as likes,
-        comments - coalesce(lag(comments) over post_days, 0) as comments,  -- noqa: RF04
-        shares - coalesce(lag(shares) over post_days, 0) as shares,  -- noqa: RF04
-        clicks - coalesce(lag(clicks) over post_days, 0) as clicks
+        impressions - coalesce(lag(impressions ignore nulls) over post_days, 0) as impressions,
+        likes - coalesce(lag(likes ignore nulls) over post_days, 0) as likes,
+        comments - coalesce(lag(comments ignore nulls) over post_days, 0) as comments,  -- noqa: RF04
+        shares - coalesce(lag(shares ignore nulls) over post_days, 0) as shares,  -- noqa: RF04
+        clicks - coalesce(lag(clicks ignore nulls) over post_days, 0) as clicks
     from snapshots
     window post_days as (partition by post_urn order by metric_date)
 
