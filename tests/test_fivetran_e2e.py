@@ -58,7 +58,10 @@ def test_each_connector_reaches_the_published_marts(connector_run):
     run, _, _ = connector_run
     assert {"zendesk", "intercom"} <= published_systems(run, "fct_interactions")
     assert {"zendesk", "intercom"} <= published_systems(run, "fct_care_conversations")
-    assert {"hubspot", "salesforce", "klaviyo", "ga4"} <= published_systems(run, "fct_touchpoints")
+    # Klaviyo's and GA4's fixture events name no known person, so they stop at fct_interactions (journey events).
+    assert {"klaviyo", "ga4"} <= published_systems(run, "fct_interactions")
+    touchpoint_sources = published_systems(run, "fct_touchpoints", "split_part(touchpoint_key, ':', 1)")
+    assert {"hubspot", "salesforce"} <= touchpoint_sources
     assert set(SOCIAL) <= published_systems(run, "fct_social_posts")
     accounts = {row[0].split(":")[0] for row in run.query("select account_key from dim_accounts")}
     assert {"zendesk", "hubspot", "salesforce", "intercom"} <= accounts
@@ -75,8 +78,6 @@ def test_published_marts_equal_what_dbt_built(connector_run):
 
 def test_zendesk_tickets_become_care_conversations(connector_run):
     run, _, _ = connector_run
-    (tickets,) = csv_query(
-        "select count(distinct id) from ticket where not coalesce(_fivetran_deleted, false)", "zendesk"
-    )[0]
+    (tickets,) = csv_query("select count(distinct id) from ticket where lower(status) <> 'deleted'", "zendesk")[0]
     published = run.query("select count(*) from fct_care_conversations where source_system = 'zendesk'")[0][0]
     assert published == tickets

@@ -36,7 +36,8 @@ final as (
     from comments
     left join tickets on comments.ticket_id = tickets.ticket_id
     left join users on comments.author_id = users.user_id
-    where comments.is_public
+    -- A deleted ticket takes its comments with it (its care conversation is gone too).
+    where comments.is_public and not coalesce(tickets.is_deleted, false)
 
 )
 
