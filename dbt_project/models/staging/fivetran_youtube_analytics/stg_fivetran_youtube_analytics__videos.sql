@@ -19,7 +19,7 @@ renamed as (
         lower(cast(privacy_status as varchar)) as privacy_status,
         lower(cast(snippet_live_broadcast_content as varchar)) as live_broadcast_content,
         {{ utc_timestamp('cast(snippet_published_at as varchar)') }} as published_at,
-        cast(_fivetran_synced as varchar) as _fivetran_synced
+        cast(_fivetran_synced as timestamp) as _fivetran_synced
     from source
 
 )
