@@ -22,31 +22,6 @@ sentiment_lexicon as (
 
 ),
 
-model_weights as (
-
-    select * from {{ ref('sentiment_model_weights') }}
-
-),
-
-brand_accounts as (
-
-    select * from {{ ref('brand_accounts') }}
-
-),
-
--- Brand names carry no sentiment: the brand's own handles and the configured words are not model features.
-excluded_words as (
-
-    select
-        list_distinct(list_concat(
-            coalesce(list(lower(username)), []),
-            [{% for word in var('sentiment_excluded_words') %}'{{ word | lower }}'{{ ', ' if not loop.last }}
-            {% endfor %}]
-        ))::varchar [] as words
-    from brand_accounts
-
-),
-
 languages as (
 
     select
@@ -58,77 +33,19 @@ languages as (
 
 ),
 
-english_tokens as (
-
-    select
-        languages.interaction_key,
-        unnest({{ sentiment_tokens('languages.body', 'excluded_words.words') }}) as token
-    from languages
-    cross join excluded_words
-    where languages.text_language = 'en' and languages.body is not null
-
-),
-
-model_sums as (
-
-    select
-        english_tokens.interaction_key,
-        count(*) as known_tokens,
-        sum(model_weights.negative) as negative,
-        sum(model_weights.neutral) as neutral,
-        sum(model_weights.positive) as positive
-    from english_tokens
-    inner join model_weights on english_tokens.token = model_weights.token
-    group by english_tokens.interaction_key
-
-),
-
-model_bias as (
-
-    select * from model_weights
-    where token = '<bias>'
-
-),
-
-model_logits as (
-
-    select
-        model_sums.interaction_key,
-        model_sums.known_tokens,
-        model_sums.negative + model_bias.negative as negative,
-        model_sums.neutral + model_bias.neutral as neutral,
-        model_sums.positive + model_bias.positive as positive
-    from model_sums
-    cross join model_bias
-
-),
-
--- Softmax over the three class scores, shifted by the largest for numerical safety.
-model_probabilities as (
+english_texts as (
 
     select
         interaction_key,
-        known_tokens,
-        exp(negative - greatest(negative, neutral, positive)) as negative,
-        exp(neutral - greatest(negative, neutral, positive)) as neutral,
-        exp(positive - greatest(negative, neutral, positive)) as positive
-    from model_logits
+        body
+    from languages
+    where text_language = 'en'
 
 ),
 
 model_scores as (
 
-    select
-        interaction_key,
-        known_tokens,
-        (positive - negative) / (negative + neutral + positive) as sentiment_score,
-        greatest(negative, neutral, positive) / (negative + neutral + positive) as sentiment_confidence,
-        case greatest(negative, neutral, positive)
-            when negative then 'negative'
-            when positive then 'positive'
-            else 'neutral'
-        end as sentiment_label
-    from model_probabilities
+    select * from {{ sentiment_model_scores('english_texts', 'interaction_key', 'body') }} as scores
 
 ),
 
