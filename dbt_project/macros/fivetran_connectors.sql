@@ -66,3 +66,33 @@
     {%- endfor -%}
     {{ return(statements | join(';\n') if statements else 'select 1') }}
 {%- endmacro %}
+
+{#- Staging helpers for tables whose columns differ between connector versions and settings. -#}
+
+{#- The relation's column names, lower case (none while dbt only parses). -#}
+{% macro fivetran_columns(relation) -%}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list if execute else []) }}
+{%- endmacro %}
+
+{#- For each (column, type) of `typed`: `cast(<column> as <type>)`, or a typed null when the table lacks the column
+    (optional properties and fields that not every connector schema has). -#}
+{% macro fivetran_optional_columns(columns, typed) -%}
+    {%- set optional = {} -%}
+    {%- for column, type in typed -%}
+        {%- do optional.update({column: 'cast(' ~ (column if column in columns else 'null') ~ ' as ' ~ type ~ ')'}) -%}
+    {%- endfor -%}
+    {{ return(optional) }}
+{%- endmacro %}
+
+{#- The conditions a live row meets: not deleted at the source (`is_deleted`, the recycle bin) nor by the connector
+    (`_fivetran_deleted`), and, under Fivetran's history mode, the active version (`_fivetran_active`). -#}
+{% macro fivetran_live_conditions(columns) -%}
+    {%- set live = ['true'] -%}
+    {%- for flag in ['is_deleted', '_fivetran_deleted'] if flag in columns -%}
+        {%- do live.append('not coalesce(cast(' ~ flag ~ ' as boolean), false)') -%}
+    {%- endfor -%}
+    {%- if '_fivetran_active' in columns -%}
+        {%- do live.append('coalesce(cast(_fivetran_active as boolean), true)') -%}
+    {%- endif -%}
+    {{ return(live) }}
+{%- endmacro %}

@@ -4,20 +4,17 @@
 -- local-currency revenue, intraday flag) read as null when absent.
 -- The columns are read from the connector's table itself, not from source(): a unit test replaces the source.
 {%- set connector = fivetran_connector('ga4') or {} %}
-{%- set columns = adapter.get_columns_in_relation(api.Relation.create(
+{%- set columns = fivetran_columns(api.Relation.create(
     database=connector.get('database') or target.database, schema=connector.get('schema'), identifier='event'
-)) | map(attribute='name') | map('lower') | list if execute else [] %}
-{%- set optional = {} %}
-{%- for column, type in [
+)) %}
+{%- set optional = fivetran_optional_columns(columns, [
     ('batch_event_index', 'bigint'), ('param_page_location', 'varchar'),
     ('collected_traffic_source_manual_source', 'varchar'), ('traffic_source_source', 'varchar'),
     ('param_source', 'varchar'), ('collected_traffic_source_manual_medium', 'varchar'),
     ('traffic_source_medium', 'varchar'), ('param_medium', 'varchar'),
     ('ecommerce_purchase_revenue_in_usd', 'decimal(18, 2)'), ('ecommerce_transaction_id', 'varchar'),
     ('is_intraday', 'boolean')
-] %}
-    {%- do optional.update({column: 'cast(' ~ (column if column in columns else 'null') ~ ' as ' ~ type ~ ')'}) %}
-{%- endfor %}
+]) %}
 
 with
 

@@ -1,22 +1,15 @@
 {{ config(enabled=fivetran_enabled('hubspot')) }}
-{%- set columns = adapter.get_columns_in_relation(source('fivetran_hubspot', 'company'))
-    | map(attribute='name') | map('lower') | list if execute else [] -%}
+{%- set columns = fivetran_columns(source('fivetran_hubspot', 'company')) -%}
 {#- Columns that not every connector schema has (optional properties and fields): null when absent. -#}
-{%- set optional = {} -%}
-{%- for column, type in [
+{%- set optional = fivetran_optional_columns(columns, [
     ('property_name', 'varchar'),
     ('property_industry', 'varchar'),
     ('property_annualrevenue', 'decimal(18, 2)'),
     ('property_numberofemployees', 'bigint'),
     ('property_country', 'varchar')
-] -%}
-    {%- do optional.update({column: 'cast(' ~ (column if column in columns else 'null') ~ ' as ' ~ type ~ ')'}) -%}
-{%- endfor %}
+]) %}
 {#- Deleted: HubSpot's own is_deleted or gone at the source (_fivetran_deleted), whichever the schema has. -#}
-{%- set live = ['true'] -%}
-{%- for flag in ['is_deleted', '_fivetran_deleted'] if flag in columns -%}
-    {%- do live.append('not coalesce(cast(' ~ flag ~ ' as boolean), false)') -%}
-{%- endfor %}
+{%- set live = fivetran_live_conditions(columns) -%}
 
 with
 

@@ -1,7 +1,6 @@
 {{ config(enabled=fivetran_enabled('hubspot')) }}
 {#- Properties exist only if the portal has them: optional ones are read when the column is there. -#}
-{%- set columns = adapter.get_columns_in_relation(source('fivetran_hubspot', 'contact'))
-    | map(attribute='name') | map('lower') | list if execute else [] -%}
+{%- set columns = fivetran_columns(source('fivetran_hubspot', 'contact')) -%}
 
 with
 

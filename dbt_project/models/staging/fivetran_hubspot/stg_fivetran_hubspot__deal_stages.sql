@@ -1,6 +1,5 @@
 {{ config(enabled=fivetran_enabled('hubspot')) }}
-{%- set columns = adapter.get_columns_in_relation(source('fivetran_hubspot', 'deal_pipeline_stage'))
-    | map(attribute='name') | map('lower') | list if execute else [] -%}
+{%- set columns = fivetran_columns(source('fivetran_hubspot', 'deal_pipeline_stage')) -%}
 
 with
 

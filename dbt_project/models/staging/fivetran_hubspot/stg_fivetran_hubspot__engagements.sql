@@ -16,7 +16,7 @@
 {%- for engagement_type in engagement_types -%}
     {%- set relation = load_relation(source('fivetran_hubspot', engagement_type['table'])) if execute else none -%}
     {%- if relation is not none -%}
-        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set columns = fivetran_columns(relation) -%}
         {%- set times = [] -%}
         {%- for column in time_columns if column in columns -%}
             {%- do times.append(utc_timestamp('cast(' ~ column ~ ' as varchar)', strict=false)) -%}

@@ -2,8 +2,7 @@
 
 {%- set columns = [] -%}
 {%- if execute -%}
-    {%- set columns = adapter.get_columns_in_relation(source('fivetran_intercom', 'conversation_part_history'))
-        | map(attribute='name') | map('lower') | list -%}
+    {%- set columns = fivetran_columns(source('fivetran_intercom', 'conversation_part_history')) -%}
 {%- endif %}
 {%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
 {#- History mode: the last version of a deleted record is no longer active. #}

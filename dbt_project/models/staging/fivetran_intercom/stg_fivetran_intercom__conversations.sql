@@ -2,8 +2,7 @@
 
 {%- set columns = [] -%}
 {%- if execute -%}
-    {%- set columns = adapter.get_columns_in_relation(source('fivetran_intercom', 'conversation_history'))
-        | map(attribute='name') | map('lower') | list -%}
+    {%- set columns = fivetran_columns(source('fivetran_intercom', 'conversation_history')) -%}
 {%- endif %}
 {%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
 {%- set team_assignee = 'cast(team_assignee_id as varchar)' if 'team_assignee_id' in columns

@@ -3,9 +3,9 @@
 -- Klaviyo adds a `property_*` column the first time an event carries that property: read one not created yet as null.
 -- The columns are read from the connector's table itself, not from source(): a unit test replaces the source.
 {%- set connector = fivetran_connector('klaviyo') or {} %}
-{%- set columns = adapter.get_columns_in_relation(api.Relation.create(
+{%- set columns = fivetran_columns(api.Relation.create(
     database=connector.get('database') or target.database, schema=connector.get('schema'), identifier='event'
-)) | map(attribute='name') | map('lower') | list if execute else [] %}
+)) %}
 
 with
 

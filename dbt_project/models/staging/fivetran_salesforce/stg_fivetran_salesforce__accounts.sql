@@ -1,9 +1,7 @@
 {{ config(enabled=fivetran_enabled('salesforce')) }}
-{%- set columns = adapter.get_columns_in_relation(source('fivetran_salesforce', 'account'))
-    | map(attribute='name') | map('lower') | list if execute else [] -%}
+{%- set columns = fivetran_columns(source('fivetran_salesforce', 'account')) -%}
 {#- Columns that not every connector schema has (optional properties and fields): null when absent. -#}
-{%- set optional = {} -%}
-{%- for column, type in [
+{%- set optional = fivetran_optional_columns(columns, [
     ('industry', 'varchar'),
     ('annual_revenue', 'decimal(18, 2)'),
     ('currency_iso_code', 'varchar'),
@@ -11,18 +9,10 @@
     ('billing_country', 'varchar'),
     ('created_date', 'varchar'),
     ('_fivetran_synced', 'timestamp')
-] -%}
-    {%- do optional.update({column: 'cast(' ~ (column if column in columns else 'null') ~ ' as ' ~ type ~ ')'}) -%}
-{%- endfor %}
+]) %}
 {#- Deleted: in the recycle bin (is_deleted) or gone at the source (_fivetran_deleted); with history mode only the
     active version counts. -#}
-{%- set live = ['true'] -%}
-{%- for flag in ['is_deleted', '_fivetran_deleted'] if flag in columns -%}
-    {%- do live.append('not coalesce(cast(' ~ flag ~ ' as boolean), false)') -%}
-{%- endfor -%}
-{%- if '_fivetran_active' in columns -%}
-    {%- do live.append('coalesce(cast(_fivetran_active as boolean), true)') -%}
-{%- endif -%}
+{%- set live = fivetran_live_conditions(columns) -%}
 
 with
 

@@ -1,11 +1,9 @@
 {{ config(enabled=fivetran_enabled('salesforce')) }}
 {#- The connector may not sync leads: without the table there are none. -#}
 {%- set lead_relation = load_relation(source('fivetran_salesforce', 'lead')) if execute else none -%}
-{%- set columns = adapter.get_columns_in_relation(lead_relation)
-    | map(attribute='name') | map('lower') | list if lead_relation is not none else [] -%}
+{%- set columns = fivetran_columns(lead_relation) if lead_relation is not none else [] -%}
 {#- Columns that not every connector schema has (optional properties and fields): null when absent. -#}
-{%- set optional = {} -%}
-{%- for column, type in [
+{%- set optional = fivetran_optional_columns(columns, [
     ('email', 'varchar'),
     ('name', 'varchar'),
     ('first_name', 'varchar'),
@@ -15,18 +13,10 @@
     ('is_converted', 'boolean'),
     ('created_date', 'varchar'),
     ('_fivetran_synced', 'timestamp')
-] -%}
-    {%- do optional.update({column: 'cast(' ~ (column if column in columns else 'null') ~ ' as ' ~ type ~ ')'}) -%}
-{%- endfor %}
+]) %}
 {#- Deleted: in the recycle bin (is_deleted) or gone at the source (_fivetran_deleted); with history mode only the
     active version counts. -#}
-{%- set live = ['true'] -%}
-{%- for flag in ['is_deleted', '_fivetran_deleted'] if flag in columns -%}
-    {%- do live.append('not coalesce(cast(' ~ flag ~ ' as boolean), false)') -%}
-{%- endfor -%}
-{%- if '_fivetran_active' in columns -%}
-    {%- do live.append('coalesce(cast(_fivetran_active as boolean), true)') -%}
-{%- endif -%}
+{%- set live = fivetran_live_conditions(columns) -%}
 
 with
 

@@ -2,8 +2,7 @@
 
 {%- set columns = [] -%}
 {%- if execute -%}
-    {%- set columns = adapter.get_columns_in_relation(source('fivetran_zendesk', 'user'))
-        | map(attribute='name') | map('lower') | list -%}
+    {%- set columns = fivetran_columns(source('fivetran_zendesk', 'user')) -%}
 {%- endif %}
 
 with
