@@ -1,12 +1,8 @@
 {{ config(enabled=fivetran_enabled('intercom')) }}
 
-{%- set columns = [] -%}
-{%- if execute -%}
-    {%- set columns = fivetran_columns(source('fivetran_intercom', 'company_history')) -%}
-{%- endif %}
-{%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
+{%- set columns = fivetran_columns(source('fivetran_intercom', 'company_history')) %}
 {#- History mode: the last version of a deleted record is no longer active. #}
-{%- set active = 'cast(_fivetran_active as boolean)' if '_fivetran_active' in columns else 'true' %}
+{%- set live = fivetran_live_conditions(columns) %}
 
 -- The latest version of each company.
 with
@@ -35,7 +31,7 @@ renamed as (
         try_cast(size as bigint) as employee_count,
         {{ utc_timestamp('cast(created_at as varchar)') }} as created_at
     from latest
-    where not coalesce({{ deleted }}, false) and coalesce({{ active }}, true)
+    where {{ live | join(' and ') }}
 
 )
 

@@ -1,12 +1,8 @@
 {{ config(enabled=fivetran_enabled('intercom')) }}
 
-{%- set columns = [] -%}
-{%- if execute -%}
-    {%- set columns = fivetran_columns(source('fivetran_intercom', 'contact_company_history')) -%}
-{%- endif %}
-{%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
+{%- set columns = fivetran_columns(source('fivetran_intercom', 'contact_company_history')) %}
 {#- History mode: the last version of a deleted record is no longer active. #}
-{%- set active = 'cast(_fivetran_active as boolean)' if '_fivetran_active' in columns else 'true' %}
+{%- set live = fivetran_live_conditions(columns) %}
 
 -- One company per contact: of the companies the contact is currently linked to, the most recently linked.
 with
@@ -21,7 +17,7 @@ current_links as (
 
     select *
     from source
-    where not coalesce({{ deleted }}, false) and coalesce({{ active }}, true)
+    where {{ live | join(' and ') }}
 
 ),
 

@@ -1,12 +1,8 @@
 {{ config(enabled=fivetran_enabled('intercom')) }}
 
-{%- set columns = [] -%}
-{%- if execute -%}
-    {%- set columns = fivetran_columns(source('fivetran_intercom', 'conversation_part_history')) -%}
-{%- endif %}
-{%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
+{%- set columns = fivetran_columns(source('fivetran_intercom', 'conversation_part_history')) %}
 {#- History mode: the last version of a deleted record is no longer active. #}
-{%- set active = 'cast(_fivetran_active as boolean)' if '_fivetran_active' in columns else 'true' %}
+{%- set live = fivetran_live_conditions(columns) %}
 
 -- The latest version of each conversation part: replies, notes, assignments, closes, reopens.
 with
@@ -36,7 +32,7 @@ renamed as (
         body,
         {{ utc_timestamp('cast(created_at as varchar)') }} as created_at
     from latest
-    where not coalesce({{ deleted }}, false) and coalesce({{ active }}, true)
+    where {{ live | join(' and ') }}
 
 )
 

@@ -1,14 +1,10 @@
 {{ config(enabled=fivetran_enabled('intercom')) }}
 
-{%- set columns = [] -%}
-{%- if execute -%}
-    {%- set columns = fivetran_columns(source('fivetran_intercom', 'conversation_history')) -%}
-{%- endif %}
-{%- set deleted = 'cast(_fivetran_deleted as boolean)' if '_fivetran_deleted' in columns else 'false' %}
+{%- set columns = fivetran_columns(source('fivetran_intercom', 'conversation_history')) %}
 {%- set team_assignee = 'cast(team_assignee_id as varchar)' if 'team_assignee_id' in columns
     else 'cast(null as varchar)' %}
 {#- History mode: the last version of a deleted record is no longer active. #}
-{%- set active = 'cast(_fivetran_active as boolean)' if '_fivetran_active' in columns else 'true' %}
+{%- set live = fivetran_live_conditions(columns) %}
 
 -- The latest version of each conversation (history table: one row per version).
 with
@@ -49,7 +45,7 @@ renamed as (
         source_body,
         try_cast(conversation_rating_value as bigint) as rating
     from latest
-    where not coalesce({{ deleted }}, false) and coalesce({{ active }}, true)
+    where {{ live | join(' and ') }}
 
 )
 
