@@ -35,6 +35,9 @@ class Suite:
     expectations: list
     # The column whose maximum is the suite's row count in the quality history, when not the batch's row count.
     count_column: str | None = None
+    # A one-row query over a whole table: the gate runs it once in DuckDB and GX checks the row it returned, since GX
+    # would rerun the scan for every metric it computes (pipeline/quality_gate.py, `prefetch`).
+    prefetch: bool = False
 
 
 def load_spec(name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> dict:
@@ -187,4 +190,4 @@ def freshness_suite(entity: Entity, as_of: datetime, expectations_dir: Path = EX
     raw_column = FieldAccess(text=lambda name: f"cast({quote_ident(name)} as varchar)", json=lambda name: name)
     newest = f"select max({event_time_sql(entity, raw_column)}) from {entity.qualified_table}"
     query = f"select {_age_days_sql(newest, as_of)} as {NEWEST_AGE_COLUMN}"
-    return Suite(f"freshness.{entity.table}", "source", entity.table, None, query, _freshness(max_age))
+    return Suite(f"freshness.{entity.table}", "source", entity.table, None, query, _freshness(max_age), prefetch=True)
