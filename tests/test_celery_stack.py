@@ -14,6 +14,7 @@ import duckdb
 import pytest
 import yaml
 
+from pipeline import ingest_dags as ingest_dag_config
 from tests.airflow_stack import AirflowStack
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,13 @@ def run_pipeline(stack: AirflowStack) -> list[tuple[str, str]]:
     """
     stack.wait_for_dag(PIPELINE_DAG)
     stack.unpause(PIPELINE_DAG)
-    ingest_dags = sorted(dag["dag_id"] for dag in stack.dags() if dag["dag_id"].startswith("ingest_"))
+    # Every ingest DAG the configuration makes, each waited for: the dag-processor parses the DAG files in no fixed
+    # order, and listing what it had parsed so far could find none (then nothing ran and the test waited 30 minutes).
+    config = Path(stack.extra_env["OUTCOMES_SOURCES_CONFIG"])
+    ingest_dags = sorted(source.dag_id for source in ingest_dag_config.load_sources(config))
+    assert ingest_dags, f"{config} enables no ingest DAG"
+    for dag_id in ingest_dags:
+        stack.wait_for_dag(dag_id)
     runs = []
     for dag_id in ingest_dags:
         stack.unpause(dag_id)
