@@ -24,6 +24,7 @@ from ingest.registry import ENTITIES
 from ingest.sql import quote_ident, quote_literal
 from pipeline import gx_duckdb, quality_history, suites
 from pipeline.orchestration import connectors
+from pipeline.publish import fingerprints, layout
 from pipeline.quality import connector_freshness
 from pipeline.settings import PipelinePaths
 
@@ -50,6 +51,9 @@ class SuiteOutcome:
     success: bool
     evaluated: int
     failed: list[str] = field(default_factory=list)
+    # A mart not validated again: this release validated the same content with the same checks (only its freshness
+    # was checked now).
+    validated_in: str | None = None
 
 
 @dataclass
@@ -355,12 +359,66 @@ def empty_marts(paths: PipelinePaths) -> frozenset[str]:
         )
 
 
+def validation_keys(found: dict[str, fingerprints.MartFingerprint]) -> dict[str, str]:
+    """Per built mart in marts.yml, a digest of its content, its checks, and the content of the marts its consistency
+    checks read: equal keys, equal validation outcome (freshness aside)."""
+    keys = {}
+    for mart, definition in suites.mart_check_definitions().items():
+        if mart in found:
+            reads = {name: found[name].digest if name in found else None for name in definition["reads"]}
+            keys[mart] = fingerprints.digest([definition, found[mart].digest, reads])
+    return keys
+
+
+def validated_in_current_release(paths: PipelinePaths, keys: dict[str, str]) -> dict[str, str]:
+    """The marts whose validation key the current release recorded as validated, with the release it was validated
+    in."""
+    current = layout.current_release(paths)
+    if current is None:
+        return {}
+    published = fingerprints.published_marts(layout.release_file(paths, current))
+    return {
+        mart: entry.validated_in
+        for mart, entry in published.items()
+        if entry.validation_key is not None and entry.validation_key == keys.get(mart) and entry.validated_in
+    }
+
+
 def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = None) -> GateReport:
-    """Validate every mart; raise so that publish does not run when one fails."""
+    """Validate every mart that changed since the current release was validated; raise so that publish does not run
+    when one fails. An unchanged mart is reported with the release it was validated in, and its freshness checked."""
+    found = fingerprints.warehouse_fingerprints(paths.warehouse_path)
+    keys = validation_keys(found)
+    unchanged = validated_in_current_release(paths, keys)
     suite_list = suites.mart_suites(
         quality_as_of(data_interval_end),
         quality_history.last_good_rows(paths.quality_history_path, "mart"),
-        empty_marts=empty_marts(paths),
+        empty_marts=frozenset(mart for mart, mart_print in found.items() if mart_print.rows == 0),
+        unchanged=frozenset(unchanged),
     )
     docs_dir = paths.reports_dir / "quality" / "data_docs"
-    return finish(paths, "marts", validate(suite_list, paths.warehouse_path, docs_dir), docs_dir)
+    validated = {
+        outcome.table: outcome
+        for outcome in (validate(suite_list, paths.warehouse_path, docs_dir) if suite_list else [])
+    }
+    outcomes = []
+    for mart in suites.load_spec("marts.yml")["marts"]:
+        outcome = validated.get(mart)
+        if mart in unchanged:
+            outcome = outcome or SuiteOutcome(f"mart.{mart}", mart, None, None, True, 0)
+            outcome = replace(outcome, rows=found[mart].rows, validated_in=unchanged[mart])
+        if outcome is not None:
+            outcomes.append(outcome)
+    fingerprints.write_validated(
+        paths,
+        {
+            outcome.table: {
+                "fingerprint": found[outcome.table].digest,
+                "validation_key": keys[outcome.table],
+                "validated_in": outcome.validated_in,
+            }
+            for outcome in outcomes
+            if outcome.success and outcome.table in keys
+        },
+    )
+    return finish(paths, "marts", outcomes, docs_dir)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -81,24 +82,63 @@ def _volume(previous_rows: int | None, max_drop: float | None) -> list:
     return [gxe.ExpectTableRowCountToBeBetween(min_value=minimum)]
 
 
+# Bump when what a mart suite checks changes in this module, not in the specs: every mart is then validated again.
+MART_CHECKS_VERSION = 1
+MART_REFERENCE = re.compile(r'\bmarts\."?([a-z0-9_]+)', re.IGNORECASE)
+
+
+def mart_check_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> dict[str, dict]:
+    """What each mart's suite checks, as plain data: its spec, the defaults, the text of its consistency queries and
+    the other marts they read (`reads`). The mart gate digests it with the fingerprints of the mart and of the marts
+    it reads: a mart whose digest equals the one validated for the current release is not validated again. The
+    as-of time is not part of it: freshness is checked on every run."""
+    spec_file = load_spec("marts.yml", expectations_dir)
+    definitions = {}
+    for mart, spec in spec_file["marts"].items():
+        queries = {
+            check: (expectations_dir / "consistency" / check).read_text() for check in spec.get("consistency", [])
+        }
+        reads = sorted({name for text in queries.values() for name in MART_REFERENCE.findall(text)} - {mart})
+        definitions[mart] = {
+            "version": MART_CHECKS_VERSION,
+            "spec": spec,
+            "defaults": spec_file.get("defaults", {}),
+            "consistency": queries,
+            "reads": reads,
+        }
+    return definitions
+
+
 def mart_suites(
     as_of: datetime | None,
     last_good_rows: dict[str, int],
     expectations_dir: Path = EXPECTATIONS_DIR,
     empty_marts: frozenset[str] = frozenset(),
+    unchanged: frozenset[str] = frozenset(),
 ) -> list[Suite]:
     """One suite per mart in marts.yml. `as_of` None turns freshness off; `last_good_rows` maps a suite name to the
     row count of its last passing validation.
 
     A mart in `empty_marts` has no rows because no source that feeds it was loaded (any subset of sources is a normal
     run): it has no newest row to be stale, so freshness is not checked; its volume still is, so a mart that had
-    rows at the last good publish and has none now fails."""
+    rows at the last good publish and has none now fails.
+
+    A mart in `unchanged` was validated with this content and these checks before (the mart gate decides): only its
+    freshness is checked, as one prefetched row, since the as-of time moves on while the mart stays the same; it
+    gets no suite when it has no freshness to check."""
     spec_file = load_spec("marts.yml", expectations_dir)
     defaults = spec_file.get("defaults", {})
     suites = []
     for mart, spec in spec_file["marts"].items():
         name, table = f"mart.{mart}", f"marts.{quote_ident(mart)}"
         freshness = spec.get("freshness") if as_of and mart not in empty_marts else None
+        if mart in unchanged:
+            if freshness:
+                newest = f"select max({quote_ident(freshness['column'])}) from {table}"
+                query = f"select {_age_days_sql(newest, as_of)} as {NEWEST_AGE_COLUMN}"
+                expectations = _freshness(freshness["max_age_days"])
+                suites.append(Suite(name, "mart", mart, None, query, expectations, prefetch=True))
+            continue
         select = f"select * from {table}"
         if freshness:
             newest = f"select max({quote_ident(freshness['column'])}) from {table}"
