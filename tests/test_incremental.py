@@ -20,6 +20,13 @@ COMPARED = [
     "mart_social_care",
     "mart_exec_scorecard",
 ]
+# The incremental text models: recomputed only for texts changed since the last build (macros/incremental_texts.sql).
+TEXT_MODELS = [
+    "int_text__term_matches",
+    "int_text__message_terms",
+    "int_text__interaction_sentiment",
+    "int_text__interaction_topics",
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,24 +49,26 @@ def two_warehouses(tmp_path_factory, demo_landing):
     return full, stepwise, first_batch_rows, len(later)
 
 
-def differences(full, stepwise, table: str) -> tuple[int, int, int]:
-    """Rows only in one build or only in the other. Doubles are compared to 9 decimals: sums over rows stored in a
-    different order differ in the last bits."""
+def differences(full, stepwise, table: str, schema: str = "marts", skip=()) -> tuple[int, int, int]:
+    """Rows only in one build or only in the other (columns in `skip` left out). Doubles are compared to 9 decimals:
+    sums over rows stored in a different order differ in the last bits."""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{full.warehouse_path}' as full_build (read_only)")
         connection.execute(f"attach '{stepwise.warehouse_path}' as stepwise (read_only)")
         columns = connection.execute(
             "select column_name, data_type from information_schema.columns"
-            " where table_catalog = 'full_build' and table_schema = 'marts' and table_name = ?"
+            " where table_catalog = 'full_build' and table_schema = ? and table_name = ?"
             " order by ordinal_position",
-            [table],
+            [schema, table],
         ).fetchall()
-        select = ", ".join(f'round("{name}", 9)' if kind == "DOUBLE" else f'"{name}"' for name, kind in columns)
-        rows = connection.execute(f"select count(*) from full_build.marts.{table}").fetchone()[0]
+        select = ", ".join(
+            f'round("{name}", 9)' if kind == "DOUBLE" else f'"{name}"' for name, kind in columns if name not in skip
+        )
+        rows = connection.execute(f"select count(*) from full_build.{schema}.{table}").fetchone()[0]
         only_full, only_stepwise = (
             connection.execute(
-                f"select count(*) from (select {select} from {left}.marts.{table}"
-                f" except all select {select} from {right}.marts.{table})"
+                f"select count(*) from (select {select} from {left}.{schema}.{table}"
+                f" except all select {select} from {right}.{schema}.{table})"
             ).fetchone()[0]
             for left, right in [("full_build", "stepwise"), ("stepwise", "full_build")]
         )
@@ -80,3 +89,33 @@ def test_incremental_runs_equal_a_full_refresh(two_warehouses, table):
     rows, only_full, only_stepwise = differences(full, stepwise, table)
     assert rows > 0
     assert (only_full, only_stepwise) == (0, 0)
+
+
+@pytest.mark.parametrize("table", TEXT_MODELS)
+def test_incremental_text_models_equal_a_full_refresh(two_warehouses, table):
+    full, stepwise, _, _ = two_warehouses
+    rows, only_full, only_stepwise = differences(full, stepwise, table, "intermediate", skip={"text_changed_at"})
+    assert rows > 0
+    assert (only_full, only_stepwise) == (0, 0)
+
+
+def test_the_second_build_read_only_the_new_texts(two_warehouses):
+    """Texts of the first batch keep the version time of the first build: the second recomputed only the new ones."""
+    _, stepwise, _, _ = two_warehouses
+    with duckdb.connect(str(stepwise.warehouse_path), read_only=True) as connection:
+        first, second = connection.execute(
+            "select min(text_changed_at), max(text_changed_at) from intermediate.int_text__text_versions"
+        ).fetchone()
+        assert first < second
+        new_texts, all_texts = connection.execute(
+            "select count(*) filter (where text_changed_at = ?), count(*) from intermediate.int_text__text_versions",
+            [second],
+        ).fetchone()
+        assert 0 < new_texts < all_texts / 2
+        for table in TEXT_MODELS:
+            stale = connection.execute(
+                f"select count(*) from intermediate.{table} as held"
+                " anti join intermediate.int_text__text_versions as versions"
+                " on held.interaction_key = versions.interaction_key and held.text_changed_at = versions.text_changed_at"
+            ).fetchone()[0]
+            assert stale == 0, table

@@ -2,17 +2,52 @@
 -- `make train-sentiment`, card in text_signals/MODEL_CARD.md), scored here as a join of the message's tokens to their
 -- class weights and a softmax. Other languages: that language's lexicon terms (sentiment_lexicon), then the star
 -- rating. Method per row, rules in DECISIONLOG.md "Sentiment".
+-- Incremental: only the texts changed since the last build are scored again (macros/incremental_texts.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key='interaction_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_outdated_text_rows() }}"
+    )
+}}
+
 with
 
-interactions as (
+canonical_interactions as (
 
     select * from {{ ref('int_canonical__interactions') }}
 
 ),
 
-term_matches as (
+changed_texts as (
+
+    {{ changed_texts() }}
+
+),
+
+interactions as (
+
+    select
+        canonical_interactions.*,
+        changed_texts.text_changed_at
+    from canonical_interactions
+    inner join changed_texts on canonical_interactions.interaction_key = changed_texts.interaction_key
+
+),
+
+all_term_matches as (
 
     select * from {{ ref('int_text__term_matches') }}
+
+),
+
+term_matches as (
+
+    select all_term_matches.*
+    from all_term_matches
+    semi join changed_texts on all_term_matches.interaction_key = changed_texts.interaction_key
 
 ),
 
@@ -28,6 +63,7 @@ languages as (
         interaction_key,
         body,
         rating,
+        text_changed_at,
         {{ source_language('source_system') }} as text_language
     from interactions
 
@@ -71,6 +107,7 @@ scored as (
     select
         languages.interaction_key,
         languages.text_language,
+        languages.text_changed_at,
         model_scores.sentiment_score as model_score,
         model_scores.sentiment_label as model_label,
         model_scores.sentiment_confidence as model_confidence,
@@ -120,7 +157,8 @@ final as (
         end, 4) as sentiment_confidence,
         sentiment_method,
         sentiment_terms,
-        text_language
+        text_language,
+        text_changed_at
     from scored
 
 )

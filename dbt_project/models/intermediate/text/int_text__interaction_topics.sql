@@ -1,16 +1,51 @@
 -- The topic of each interaction: the taxonomy topic with the most keyword hits, the first mentioned on a tie.
 -- Text without any keyword is `unclassified`. The owning team comes from the routing seed by product area.
+-- Incremental: only the texts changed since the last build are scored again (macros/incremental_texts.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key='interaction_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_outdated_text_rows() }}"
+    )
+}}
+
 with
 
-interactions as (
+canonical_interactions as (
 
     select * from {{ ref('int_canonical__interactions') }}
 
 ),
 
-term_matches as (
+changed_texts as (
+
+    {{ changed_texts() }}
+
+),
+
+interactions as (
+
+    select
+        canonical_interactions.*,
+        changed_texts.text_changed_at
+    from canonical_interactions
+    inner join changed_texts on canonical_interactions.interaction_key = changed_texts.interaction_key
+
+),
+
+all_term_matches as (
 
     select * from {{ ref('int_text__term_matches') }}
+
+),
+
+term_matches as (
+
+    select all_term_matches.*
+    from all_term_matches
+    semi join changed_texts on all_term_matches.interaction_key = changed_texts.interaction_key
 
 ),
 
@@ -67,6 +102,7 @@ final as (
     select
         interactions.interaction_key,
         topics.product_area,
+        interactions.text_changed_at,
         coalesce(ranked.topic, 'unclassified') as topic,
         coalesce(team_routing.owning_team, 'Unassigned') as owning_team,
         coalesce(ranked.keyword_hits, 0) as keyword_hits

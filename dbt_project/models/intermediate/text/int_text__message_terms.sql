@@ -1,11 +1,40 @@
 -- The terms of every customer message, found without a taxonomy: one row per inbound message x distinct term, a term
 -- being a unigram or a bigram of adjacent words after @handles, links, numbers and stop words are removed, each word
--- lightly stemmed (macro light_stem). Rules: DECISIONLOG.md, "Term trends".
+-- lightly stemmed (macro light_stem). Rules: DECISIONLOG.md, "Term trends". Incremental: only the texts changed since
+-- the last build are split again (macros/incremental_texts.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key='interaction_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_outdated_text_rows() }}"
+    )
+}}
+
 with
+
+canonical_interactions as (
+
+    select * from {{ ref('int_canonical__interactions') }}
+
+),
+
+changed_texts as (
+
+    {{ changed_texts() }}
+
+),
 
 interactions as (
 
-    select * from {{ ref('int_canonical__interactions') }}
+    select
+        canonical_interactions.interaction_key,
+        canonical_interactions.direction,
+        canonical_interactions.body,
+        changed_texts.text_changed_at
+    from canonical_interactions
+    inner join changed_texts on canonical_interactions.interaction_key = changed_texts.interaction_key
 
 ),
 
@@ -134,7 +163,7 @@ terms as (
 ),
 
 -- A term said twice in one message counts once; its first occurrence gives the surface form.
-final as (
+distinct_terms as (
 
     select
         interaction_key,
@@ -143,6 +172,16 @@ final as (
         arg_min(surface_form, ordinal) as surface_form
     from terms
     group by interaction_key, term, word_count
+
+),
+
+final as (
+
+    select
+        distinct_terms.*,
+        interactions.text_changed_at
+    from distinct_terms
+    inner join interactions on distinct_terms.interaction_key = interactions.interaction_key
 
 )
 
