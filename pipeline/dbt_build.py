@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.orchestration import connectors
+from pipeline.orchestration import connectors, test_scope
 from pipeline.settings import PipelinePaths
 
 OUTPUT_TAIL_LINES = 40
@@ -31,6 +31,7 @@ class DbtBuildReport:
     statuses: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     docs: str | None = None
+    tests: str | None = None  # "full" or "changed" (pipeline/orchestration/test_scope.py), with the reason
 
     def to_dict(self) -> dict:
         return {
@@ -38,6 +39,7 @@ class DbtBuildReport:
             "statuses": self.statuses,
             "failures": self.failures,
             "docs": self.docs,
+            "tests": self.tests,
         }
 
 
@@ -54,12 +56,13 @@ def dbt_env(paths: PipelinePaths) -> dict[str, str]:
     return env
 
 
-def run_dbt(paths: PipelinePaths, *args: str) -> subprocess.CompletedProcess:
+def run_dbt(paths: PipelinePaths, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """A dbt command on this deployment's warehouse, with the connector schemas it reads (`--vars`)."""
     command = [dbt_executable(), *args, "--project-dir", str(paths.dbt_project_dir)]
     command = connectors.with_vars(command, paths.sources_config_path, paths.landing_dir)
     command += ["--profiles-dir", str(paths.dbt_project_dir)]
-    return subprocess.run(command, cwd=paths.dbt_project_dir, env=dbt_env(paths), capture_output=True, text=True)
+    environment = dbt_env(paths) | (env or {})
+    return subprocess.run(command, cwd=paths.dbt_project_dir, env=environment, capture_output=True, text=True)
 
 
 def read_run_results(paths: PipelinePaths) -> DbtBuildReport:
@@ -74,10 +77,12 @@ def read_run_results(paths: PipelinePaths) -> DbtBuildReport:
 
 
 def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:
-    """`dbt build` (seeds, models, data tests, unit tests); raises DbtBuildFailed naming what failed."""
+    """`dbt build` (seeds, models, data tests, unit tests); raises DbtBuildFailed naming what failed. The data tests
+    check every row or only the rows this run changed (test_scope.choose)."""
     paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     args = ["build"] + (["--select", select] if select else [])
-    completed = run_dbt(paths, *args)
+    scope = test_scope.choose(paths)
+    completed = run_dbt(paths, *args, *scope.dbt_args(), env=scope.env())
     print(completed.stdout, file=sys.stdout)
     if completed.returncode != 0:
         detail = ""
@@ -85,7 +90,11 @@ def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:
             detail = "\n".join(read_run_results(paths).failures)
         tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
         raise DbtBuildFailed(f"dbt build failed (exit {completed.returncode}).\n{detail}\n--- dbt output ---\n{tail}")
-    return read_run_results(paths)
+    if not select:
+        test_scope.record_build(paths, scope, test_scope.build_started_at(paths.dbt_target_dir / "run_results.json"))
+    report = read_run_results(paths)
+    report.tests = f"{scope.scope}: {scope.reason}"
+    return report
 
 
 def generate_docs(paths: PipelinePaths) -> Path:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import duckdb
 import pytest
 
+from pipeline import dbt_build
+from pipeline.orchestration import test_scope
 from tests.conftest import ingest_and_build
 
 LATER_MONTHS = "2026-"
@@ -116,6 +119,29 @@ def test_the_second_build_read_only_the_new_texts(two_warehouses):
             stale = connection.execute(
                 f"select count(*) from intermediate.{table} as held"
                 " anti join intermediate.int_text__text_versions as versions"
-                " on held.interaction_key = versions.interaction_key and held.text_changed_at = versions.text_changed_at"
+                " on held.interaction_key = versions.interaction_key"
+                " and held.text_changed_at = versions.text_changed_at"
             ).fetchone()[0]
             assert stale == 0, table
+
+
+def test_tests_sized_to_the_change_skip_old_rows_and_the_full_run_catches_them(two_warehouses, tmp_path):
+    """A bad row from an earlier build: the data tests of a run sized to the change do not read it (they check the
+    texts this run recomputed), the full test run does."""
+    _, stepwise, _, _ = two_warehouses
+    copy = replace(stepwise, warehouse_path=tmp_path / "warehouse" / "outcomes.duckdb")
+    shutil.copytree(stepwise.warehouse_path.parent, copy.warehouse_path.parent)
+    with duckdb.connect(str(copy.warehouse_path)) as connection:
+        connection.execute(
+            "insert into intermediate.int_text__term_matches (interaction_key, term_kind, term, word_position,"
+            " word_count, text_changed_at) select interaction_key, 'bogus', 'x', 1, 1, text_changed_at"
+            " from intermediate.int_text__term_matches order by text_changed_at limit 1"
+        )
+    scope = test_scope.choose(copy)
+    assert scope.scope == "changed" and scope.since, scope
+    select = ["test", "--select", "int_text__term_matches", "--exclude", "test_type:unit"]
+    changed = dbt_build.run_dbt(copy, *select, env=scope.env())
+    assert changed.returncode == 0, changed.stdout[-2000:]
+    full = dbt_build.run_dbt(copy, *select, env={"OUTCOMES_DBT_TESTS": "full"})
+    assert full.returncode != 0
+    assert "accepted_values_int_text__term_matches_term_kind" in full.stdout

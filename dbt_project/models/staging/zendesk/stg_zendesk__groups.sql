@@ -13,6 +13,7 @@ renamed as (
         name as team_name,
         {{ utc_timestamp('created_at', source_time_zone('zendesk')) }} as created_at,
         {{ utc_timestamp('updated_at', source_time_zone('zendesk')) }} as updated_at,
+        _loaded_at,
         _source_file as _source_file_for_dedup,
         _loaded_at as _loaded_at_for_dedup
     from source
