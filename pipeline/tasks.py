@@ -7,7 +7,6 @@ file importing this module parses in well under a second (Airflow re-parses DAG 
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 
 from ingest.interval import DataInterval
@@ -101,22 +100,18 @@ def quality_gate_sources(data_interval_end: datetime | None = None) -> dict:
     return measured(lambda: quality_gate.run_source_gate(paths, data_interval_end).to_dict())
 
 
-# The profile and target the dbt task group's commands name (pipeline/dbt_cosmos.py PROFILE: cosmos passes them as
-# --profile and --target). dbt's partial-parse check covers both, so a dbt command without them parses the whole
-# project again (8-10 s) and makes the next build do the same; DBT_PROFILE and DBT_TARGET set the same values.
-DBT_PROFILE_ENV = {"DBT_PROFILE": "social_outcomes", "DBT_TARGET": "dev"}
-
-
 def document_dbt_run() -> dict:
-    """After the dbt task group: what `dbt build` did (run_results.json) and the dbt docs site."""
-    from unittest import mock
+    """After the dbt task group: what `dbt build` did (run_results.json) and the dbt docs site.
 
+    Its dbt command names no --profile / --target, the cosmos tasks' do: dbt's partial-parse check covers both, so
+    this command and the next build parse the whole project (8-10 s each on a small run). Do not align them without
+    fixing what that hides: cosmos runs dbt in a temporary copy of the project, the partial parse saved in the shared
+    target folder points seeds at that copy, and the next build's seeds fail ("No files found")."""
     paths = load_paths()
 
     def document() -> dict:
         report = dbt_build_step.read_run_results(paths)
-        with mock.patch.dict(os.environ, DBT_PROFILE_ENV):
-            report.docs = str(dbt_build_step.generate_docs(paths))
+        report.docs = str(dbt_build_step.generate_docs(paths))
         return report.to_dict()
 
     return measured(document)

@@ -1,6 +1,5 @@
 """What keeps a small `make run` cheap, checked without timing anything: `dag.test()` calls in one run parse and sync
-the DAG folder once, the docs run names the profile and target the dbt task group does (or dbt parses the project
-again), and the small-run benchmark's export holds whole twcs records."""
+the DAG folder once, and the small-run benchmark's export holds whole twcs records."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import small_run
-from pipeline import run_all, tasks
+from pipeline import run_all
 
 TWCS_EXCERPT = Path(__file__).resolve().parent / "fixtures" / "realdata" / "twcs" / "twcs_excerpt.csv"
 
@@ -31,13 +30,6 @@ def test_dag_tests_in_one_run_parse_and_sync_the_dag_folder_once(monkeypatch):
     # Outside the block every call parses again.
     dagbag_module.BundleDagBag(dag_folder="dags", bundle_path="dags", bundle_name="b")
     assert len(parsed) == 3
-
-
-def test_docs_run_names_the_profile_and_target_of_the_dbt_task_group():
-    from pipeline import dbt_cosmos
-
-    cosmos_passes = {"DBT_PROFILE": dbt_cosmos.PROFILE.profile_name, "DBT_TARGET": dbt_cosmos.PROFILE.target_name}
-    assert cosmos_passes == tasks.DBT_PROFILE_ENV
 
 
 @pytest.mark.parametrize("records", [10, 300])
