@@ -150,18 +150,31 @@ PYTEST_WORKERS ?= 2
 test: lint chromium services manifest
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-# `make bench`: scales 1 and 10, three runs each, per-stage wall/CPU/memory/rows (benchmarks/pipeline_bench.py).
+# `make bench`: scales 1 and 10, three runs each, per-stage wall/CPU/memory/rows (benchmarks/pipeline_bench.py); then the
+# incremental cost, a small export through `make run DATA=`, dbt under Airflow against plain dbt, and every target of
+# those in one table (reports/bench/targets.md, benchmarks/targets.py).
 # ALLOW_SCALE_100=1 adds scale 100 when the disk has room for it.
 BENCH_SCALES ?= 1,10
 BENCH_RUNS ?= 3
 BENCH_MEMORY_LIMIT ?= 3.5GB
 # The Airflow run is the slowest part at scale 10; BENCH_AIRFLOW_RUNS=1 keeps it to the first run of each scale.
 BENCH_AIRFLOW_RUNS ?=
+# The incremental-cost targets are set at scale 10 (benchmarks/targets.py); each run is a full run, two increments and
+# two rebuilds, so one run by default.
+BENCH_INCREMENT_SCALE ?= 10
+BENCH_INCREMENT_RUNS ?= 1
 bench: setup manifest
 	$(BIN)/python -m benchmarks.pipeline_bench --scales $(BENCH_SCALES) --runs $(BENCH_RUNS) \
 		--memory-limit $(BENCH_MEMORY_LIMIT) $(if $(ALLOW_SCALE_100),--allow-scale-100) \
 		$(if $(BENCH_AIRFLOW_RUNS),--airflow-runs $(BENCH_AIRFLOW_RUNS)) \
-		--markdown reports/bench/pipeline_bench.md
+		--markdown reports/bench/pipeline_bench.md --json reports/bench/pipeline_bench.json
+	OUTCOMES_DUCKDB_MEMORY_LIMIT=$(BENCH_MEMORY_LIMIT) $(BIN)/python -m benchmarks.incremental_cost \
+		--scale $(BENCH_INCREMENT_SCALE) --runs $(BENCH_INCREMENT_RUNS) --json reports/bench/incremental_cost.json
+	$(BIN)/python -m benchmarks.small_run --runs $(BENCH_RUNS) --json reports/bench/small_run.json
+	$(BIN)/python -m benchmarks.dbt_overhead --runs $(BENCH_RUNS) --json reports/bench/dbt_overhead.json
+	$(BIN)/python -m benchmarks.targets --incremental reports/bench/incremental_cost.json \
+		--pipeline reports/bench/pipeline_bench.json --small-run reports/bench/small_run.json \
+		--dbt-overhead reports/bench/dbt_overhead.json --markdown reports/bench/targets.md
 
 clean:
 	rm -rf landing warehouse serving reports .airflow .lint dbt_project/target .pytest_cache test-artifacts
