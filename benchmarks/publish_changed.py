@@ -2,6 +2,7 @@
 
     python -m benchmarks.publish_changed --full ROOT_FULL --increment ROOT_INCREMENT --landing LANDING \\
         --code before=/path/to/old/tree --code after=. --rounds 3 --work /tmp/publish_changed
+    (or --change-sql "delete from marts.x where ..." instead of --increment: one mart changed on the full warehouse)
 
 ROOT_FULL and ROOT_INCREMENT are run folders kept by `python -m benchmarks.incremental_cost --keep` (each with
 warehouse/). For each code tree, once: the full run's warehouse is gated and published with that tree (untimed), so
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import duckdb
 
 from benchmarks.incremental_cost import stage_env
 
@@ -52,20 +55,27 @@ def prepare(code: Path, full: Path, landing: Path, target: Path) -> None:
         run_stage(code, stage, target, landing)
 
 
-def one_round(code: Path, prepared: Path, increment: Path, landing: Path, target: Path) -> dict:
+def one_round(
+    code: Path, prepared: Path, increment: Path | None, landing: Path, target: Path, change_sql: str | None
+) -> dict:
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(prepared, target, symlinks=True)
-    shutil.copyfile(increment / "warehouse" / "outcomes.duckdb", target / "warehouse" / "outcomes.duckdb")
-    manifest = increment / "warehouse" / "dbt_target" / "manifest.json"
-    if manifest.exists():
-        shutil.copyfile(manifest, target / "warehouse" / "dbt_target" / "manifest.json")
+    if increment is not None:
+        shutil.copyfile(increment / "warehouse" / "outcomes.duckdb", target / "warehouse" / "outcomes.duckdb")
+        manifest = increment / "warehouse" / "dbt_target" / "manifest.json"
+        if manifest.exists():
+            shutil.copyfile(manifest, target / "warehouse" / "dbt_target" / "manifest.json")
+    if change_sql:
+        with duckdb.connect(str(target / "warehouse" / "outcomes.duckdb")) as connection:
+            connection.execute(change_sql)
     return {stage: run_stage(code, stage, target, landing) for stage in STAGES}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", type=Path, required=True)
-    parser.add_argument("--increment", type=Path, required=True)
+    parser.add_argument("--increment", type=Path, help="the increment's run folder (default: the full warehouse)")
+    parser.add_argument("--change-sql", help="SQL run on the warehouse of each round, e.g. to change one mart")
     parser.add_argument("--landing", type=Path, required=True, help="the increment's landing folder (for the as-of)")
     parser.add_argument("--code", action="append", required=True, help="NAME=PATH of a code tree")
     parser.add_argument("--rounds", type=int, default=3)
@@ -76,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"preparing {name} ...", flush=True)
         prepare(code, args.full.resolve(), args.landing.resolve(), args.work / f"prepared_{name}")
     results: dict[str, list[dict]] = {name: [] for name in trees}
-    increment, landing = args.increment.resolve(), args.landing.resolve()
+    increment, landing = args.increment.resolve() if args.increment else None, args.landing.resolve()
     for round_index in range(args.rounds):
         for name, code in trees.items():
-            measured = one_round(code, args.work / f"prepared_{name}", increment, landing, args.work / "run")
+            prepared = args.work / f"prepared_{name}"
+            measured = one_round(code, prepared, increment, landing, args.work / "run", args.change_sql)
             results[name].append(measured)
             print(f"round {round_index + 1} {name}: {json.dumps(measured)}", flush=True)
     medians = {
