@@ -80,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", action="append", required=True, help="NAME=PATH of a code tree")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/publish_changed"))
+    parser.add_argument("--keep-prepared", action="store_true", help="reuse the prepared folders of an earlier run")
     args = parser.parse_args(argv)
     trees = {name: Path(path).resolve() for name, path in (item.split("=", 1) for item in args.code)}
     for name, code in trees.items():
+        if args.keep_prepared and (args.work / f"prepared_{name}").exists():
+            continue
         print(f"preparing {name} ...", flush=True)
         prepare(code, args.full.resolve(), args.landing.resolve(), args.work / f"prepared_{name}")
     results: dict[str, list[dict]] = {name: [] for name in trees}
