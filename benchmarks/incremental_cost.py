@@ -223,10 +223,13 @@ def run_stages(root: Path, landing: Path, stages: tuple[str, ...], label: str) -
 
 
 def copy_built(source_root: Path, target_root: Path) -> None:
-    """The built warehouse folder (warehouse, quality history, dbt target) of a finished run, for the next run."""
+    """The built warehouse folder (warehouse, quality history, dbt target) and the serving releases of a finished run,
+    for the next run (publish reuses the current release's unchanged marts; `current` is a relative symlink)."""
     if target_root.exists():
         shutil.rmtree(target_root)
     shutil.copytree(source_root / "warehouse", target_root / "warehouse")
+    if (source_root / "serving").exists():
+        shutil.copytree(source_root / "serving", target_root / "serving", symlinks=True)
 
 
 def link_landing(source: Path, target: Path) -> None:

@@ -82,7 +82,7 @@ def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:
     paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     args = ["build"] + (["--select", select] if select else [])
     scope = test_scope.choose(paths)
-    completed = run_dbt(paths, *args, *scope.dbt_args(), env=scope.env())
+    completed = run_dbt(paths, *args, env=scope.env())
     print(completed.stdout, file=sys.stdout)
     if completed.returncode != 0:
         detail = ""

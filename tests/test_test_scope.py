@@ -43,15 +43,23 @@ def record_full_build(paths) -> None:
 
 def test_the_first_run_tests_every_row(paths):
     chosen = test_scope.choose(paths, NOW)
-    assert (chosen.scope, chosen.dbt_args(), chosen.env()) == ("full", [], {"OUTCOMES_DBT_TESTS": "full"})
+    assert chosen.scope == "full"
+    assert chosen.env() == {
+        "OUTCOMES_DBT_TESTS": "full",
+        "OUTCOMES_DBT_TESTS_SINCE": "",
+        "DBT_EXCLUDE_RESOURCE_TYPES": "",
+    }
 
 
 def test_after_a_full_test_run_the_next_runs_test_the_changed_rows(paths):
     record_full_build(paths)
     chosen = test_scope.choose(paths, NOW + timedelta(days=6, hours=23))
     assert chosen.scope == "changed"
-    assert chosen.env() == {"OUTCOMES_DBT_TESTS": "changed", "OUTCOMES_DBT_TESTS_SINCE": "2026-12-07T11:59:00"}
-    assert chosen.dbt_args() == ["--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed"]
+    assert chosen.env() == {
+        "OUTCOMES_DBT_TESTS": "changed",
+        "OUTCOMES_DBT_TESTS_SINCE": "2026-12-07T11:59:00",
+        "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test seed",
+    }
     # a build sized to the change moves the start point on, and keeps the time of the last full test run
     test_scope.record_build(paths, chosen, "2026-12-08T10:00:00", NOW + timedelta(days=1))
     later = test_scope.choose(paths, NOW + timedelta(days=6, hours=23))
@@ -93,3 +101,17 @@ def test_a_bad_schedule_is_refused(paths):
     paths.sources_config_path.write_text("transform:\n  full_tests_every_days: weekly\n")
     with pytest.raises(test_scope.ScopeError, match="full_tests_every_days"):
         test_scope.choose(paths, NOW)
+
+
+def test_a_moved_connector_folder_is_the_same_project_a_new_connector_is_not():
+    def connectors(**settings) -> dict:
+        return {"fivetran_connectors": settings}
+
+    here = connectors(zendesk={"schema": "fivetran_zendesk", "parquet_dir": "/landing/connectors/zendesk"})
+    moved = connectors(zendesk={"schema": "fivetran_zendesk", "parquet_dir": "/elsewhere/zendesk"})
+    added = connectors(
+        zendesk={"schema": "fivetran_zendesk", "parquet_dir": "/landing/connectors/zendesk"},
+        hubspot={"schema": "fivetran_hubspot", "parquet_dir": "/landing/connectors/hubspot"},
+    )
+    assert test_scope.without_locations(here) == test_scope.without_locations(moved)
+    assert test_scope.without_locations(here) != test_scope.without_locations(added)

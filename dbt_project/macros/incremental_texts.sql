@@ -27,18 +27,9 @@
         interaction_key,
         text_changed_at
     from {{ ref('int_text__text_versions') }}
-    {%- if is_incremental() and held_text_versions() %}
+    {%- if is_incremental() and built_with_column('text_changed_at') %}
     where text_changed_at > (select coalesce(max(text_changed_at), '-infinity'::timestamp) from {{ this }})
     {%- endif %}
-{%- endmacro %}
-
-{#- Whether this model's built table records text versions (a table built before they existed is recomputed
-    whole, once; on_schema_change adds the column). True in a unit test, whose `this` is a given input. -#}
-{% macro held_text_versions() -%}
-    {%- if this is not string and this.database is defined -%}
-        {{- return('text_changed_at' in adapter.get_columns_in_relation(this) | map(attribute='name') | list) -}}
-    {%- endif -%}
-    {{- return(true) -}}
 {%- endmacro %}
 
 {#- Post-hook of a text model: drop the rows of text versions that are no longer current, i.e. interactions deleted

@@ -41,14 +41,18 @@ class Scope:
     since: str | None = None  # changed scope: start of the last successful build (UTC, ISO)
 
     def env(self) -> dict[str, str]:
-        return {"OUTCOMES_DBT_TESTS": self.scope} | ({"OUTCOMES_DBT_TESTS_SINCE": self.since} if self.since else {})
+        """The environment of the dbt commands of this run. Sized to the change, dbt also leaves out unit tests,
+        which check the code, not the data, and seeds, which are part of the project (a run sized to the change has
+        the project its last full run loaded): DBT_EXCLUDE_RESOURCE_TYPES, dbt's own variable for the flag."""
+        changed = self.scope == "changed"
+        return {
+            "OUTCOMES_DBT_TESTS": self.scope,
+            "OUTCOMES_DBT_TESTS_SINCE": self.since or "",
+            "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test seed" if changed else "",
+        }
 
-    def dbt_args(self) -> list[str]:
-        """What a run sized to the change leaves out: unit tests, which check the code, not the data, and seeds,
-        which are part of the project (a run sized to the change has the project its last full run loaded)."""
-        if self.scope != "changed":
-            return []
-        return ["--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed"]
+    def to_dict(self) -> dict[str, str | None]:
+        return {"scope": self.scope, "reason": self.reason, "since": self.since}
 
 
 def state_path(paths: PipelinePaths) -> Path:
@@ -61,7 +65,7 @@ def read_state(paths: PipelinePaths) -> dict:
 
 
 def project_version(paths: PipelinePaths) -> str:
-    """sha256 of the dbt project's files and of the vars this deployment passes (the connector schemas)."""
+    """sha256 of the dbt project's files and of the connector vars this deployment passes."""
     digest = hashlib.sha256()
     project = paths.dbt_project_dir
     for part in PROJECT_PARTS:
@@ -70,8 +74,17 @@ def project_version(paths: PipelinePaths) -> str:
         for path in files:
             digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
     variables = connectors.dbt_vars(paths.sources_config_path, paths.landing_dir)
-    digest.update(json.dumps(variables, sort_keys=True).encode())
+    digest.update(json.dumps(without_locations(variables), sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def without_locations(variables: dict) -> dict:
+    """The connector vars without where the connector data lies (a moved file or landing folder is the same project;
+    a connector added, removed or read another way is not)."""
+    return {
+        name: {key: value for key, value in setting.items() if not key.endswith(("_dir", "_path"))}
+        for name, setting in (variables.get("fivetran_connectors") or {}).items()
+    }
 
 
 def full_tests_every(config_path: Path | None) -> timedelta:
