@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipeline import publish, quality_gate
+from pipeline.publish.release_file import free_share
 
 CHANGED = "agg_care_daily"
 
@@ -67,6 +68,23 @@ def test_a_second_publish_reuses_the_unchanged_marts_and_rewrites_the_changed_on
         ).fetchone()[0]
         assert connection.execute("select reused_from from _publish_info").fetchone()[0] == first.release
     assert "day" in comment.lower()
+
+
+def test_when_most_rows_changed_the_release_file_is_written_fresh(warehouse_copy):
+    """A copy of the current file pays only when most of its rows are reused: with the largest mart changed the new
+    DuckDB file is written whole (no half-free copy), while unchanged marts' Parquet files are still hard-linked."""
+    first = publish.publish(warehouse_copy)
+    largest = max(first.tables, key=first.tables.get)
+    with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
+        connection.execute(f'delete from marts."{largest}" where rowid % 10 = 0')
+    second = publish.publish(warehouse_copy)
+    assert largest not in second.reused and len(second.reused) == len(first.tables) - 1
+    assert free_share(publish.release_file(warehouse_copy, second.release)) < 0.2
+    kept = next(mart for mart in second.reused)
+    before = parquet_file(warehouse_copy, first.release, kept).stat()
+    after = parquet_file(warehouse_copy, second.release, kept).stat()
+    assert (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)
+    serving_equals_warehouse(warehouse_copy, second.release)
 
 
 def test_a_changed_column_type_rewrites_that_mart(warehouse_copy):

@@ -135,8 +135,13 @@ def write_release(
     parquet_dir = release_dir / "parquet"
     parquet_dir.mkdir(parents=True)
     target = release_dir / paths.serving_path.name
-    if reused:
+    # Copying the current file pays when most of its rows are reused; when most marts changed, dropping and
+    # rewriting them in a copy costs more than a fresh file (and leaves it half free blocks).
+    reused_rows = sum(found[name].rows for name in reused)
+    copy_file = bool(reused) and 2 * reused_rows >= sum(mart.rows for mart in found.values())
+    if copy_file:
         shutil.copyfile(release_file(paths, current), target)
+    if reused:
         for name in reused:
             link_or_copy(
                 release_file(paths, current).parent / "parquet" / f"{name}.parquet", parquet_dir / f"{name}.parquet"
@@ -145,18 +150,19 @@ def write_release(
         for (name,) in connection.execute(
             "select table_name from duckdb_tables() where schema_name = 'main'"
         ).fetchall():
-            if name not in reused:
+            if name not in reused or not copy_file:
                 connection.execute(f"drop table main.{quote_ident(name)}")
         connection.execute(f"attach {quote_literal(str(paths.warehouse_path))} as warehouse (read_only)")
         for name in found:
-            if name in reused:
+            if name in reused and copy_file:
                 continue
             table = f"main.{quote_ident(name)}"
             connection.execute(f"create table {table} as select * from warehouse.{MARTS_SCHEMA}.{quote_ident(name)}")
             if name in descriptions:
                 add_comments(connection, name, descriptions[name])
-            parquet_file = quote_literal(str(parquet_dir / f"{name}.parquet"))
-            connection.execute(f"copy {table} to {parquet_file} (format parquet)")
+            if name not in reused:
+                parquet_file = quote_literal(str(parquet_dir / f"{name}.parquet"))
+                connection.execute(f"copy {table} to {parquet_file} (format parquet)")
         # The fingerprints were taken before these copies; a warehouse changed in between is caught here.
         written = fingerprints.table_fingerprints(connection, current_catalog(connection), "main", list(found))
         changed = [name for name in found if written[name] != found[name]]
