@@ -38,7 +38,6 @@ export OUTCOMES_WAREHOUSE_PATH ?= $(CURDIR)/warehouse$(RUN_OUTPUT)/outcomes.duck
 export OUTCOMES_SERVING_PATH ?= $(CURDIR)/serving$(RUN_OUTPUT)/outcomes.duckdb
 export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
-WEEKLY_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_weekly_report.log
 
 .PHONY: setup manifest run demo-data airflow-db airflow test lint bench clean rollback releases chromium services profile \
 	train-sentiment eval-text

@@ -32,6 +32,7 @@ class DbtBuildReport:
     failures: list[str] = field(default_factory=list)
     docs: str | None = None
     tests: str | None = None  # "full" or "changed" (pipeline/orchestration/test_scope.py), with the reason
+    kinds: dict[str, int] = field(default_factory=dict)  # nodes run by resource type: model, test, unit_test, ...
 
     def to_dict(self) -> dict:
         return {
@@ -40,6 +41,7 @@ class DbtBuildReport:
             "failures": self.failures,
             "docs": self.docs,
             "tests": self.tests,
+            "kinds": self.kinds,
         }
 
 
@@ -61,19 +63,21 @@ def run_dbt(paths: PipelinePaths, *args: str, env: dict[str, str] | None = None)
     command = [dbt_executable(), *args, "--project-dir", str(paths.dbt_project_dir)]
     command = connectors.with_vars(command, paths.sources_config_path, paths.landing_dir)
     command += ["--profiles-dir", str(paths.dbt_project_dir)]
-    environment = dbt_env(paths) | (env or {})
+    # Every dbt command states its test scope: a dbt task under `dag.test()` leaves its environment in this process.
+    environment = dbt_env(paths) | test_scope.Scope("full", "default").env() | (env or {})
     return subprocess.run(command, cwd=paths.dbt_project_dir, env=environment, capture_output=True, text=True)
 
 
 def read_run_results(paths: PipelinePaths) -> DbtBuildReport:
     results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
     statuses = Counter(result["status"] for result in results["results"])
+    kinds = Counter(result["unique_id"].split(".")[0] for result in results["results"])
     failures = [
         f"{result['unique_id']}: {result['status']} - {(result.get('message') or '').strip()}"
         for result in results["results"]
         if result["status"] in ("error", "fail")
     ]
-    return DbtBuildReport(round(results["elapsed_time"], 2), dict(statuses), failures)
+    return DbtBuildReport(round(results["elapsed_time"], 2), dict(statuses), failures, kinds=dict(kinds))
 
 
 def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:

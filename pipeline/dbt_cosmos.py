@@ -30,6 +30,8 @@ PROFILE = ProfileConfig(
 PRODUCER_SUFFIX = "dbt_producer_watcher"
 TEST_SUFFIX = "_test"  # the AFTER_ALL task: <project>_test
 DBT_PATH_VARIABLES = ("OUTCOMES_WAREHOUSE_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+# What a run's dbt tests check (pipeline/orchestration/test_scope.py Scope.env).
+SCOPE_VARIABLES = ("OUTCOMES_DBT_TEST_SCOPE", "OUTCOMES_DBT_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES")
 
 
 class ManifestMissing(FileNotFoundError):
@@ -66,9 +68,11 @@ def dbt_task_group(
     writer_pool: str | None = None,
     manifest_path: Path = MANIFEST_PATH,
     operator_args: dict | None = None,
+    test_env: dict[str, str] | None = None,
 ) -> DbtTaskGroup:
     """The project's models, seeds and tests as tasks. `mode=ExecutionMode.LOCAL` is cosmos' default (one dbt
-    process per node), kept for the benchmark that compares the two."""
+    process per node), kept for the benchmark that compares the two. `test_env`: more environment for the `dbt test`
+    task (templated: e.g. xcom_env, the scope a task chose at run time)."""
     if not manifest_path.is_file():
         raise ManifestMissing(f"{manifest_path} not found: run `make manifest` (dbt parse) before loading the DAGs")
     # The warehouse and target paths of this deployment (dbt writes run_results.json where the docs task reads it).
@@ -97,7 +101,15 @@ def dbt_task_group(
         run_node_tasks_after_the_build(group)
         if writer_pool:
             test_task(group).pool = writer_pool  # dbt test opens the warehouse too
+    if test_env:
+        test_task(group).env = {**(test_task(group).env or {}), **test_env}
     return group
+
+
+def xcom_env(task_id: str, names: tuple[str, ...] = SCOPE_VARIABLES) -> dict[str, str]:
+    """Environment variables read at run time from the `env` dict that task `task_id` returned (Airflow renders
+    the dbt operators' `env` as a template)."""
+    return {name: f"{{{{ ti.xcom_pull(task_ids='{task_id}')['env']['{name}'] }}}}" for name in names}
 
 
 def test_task(group: DbtTaskGroup):

@@ -100,8 +100,18 @@ def quality_gate_sources(data_interval_end: datetime | None = None) -> dict:
     return measured(lambda: quality_gate.run_source_gate(paths, data_interval_end).to_dict())
 
 
-def document_dbt_run() -> dict:
-    """After the dbt task group: what `dbt build` did (run_results.json) and the dbt docs site.
+def choose_dbt_scope() -> dict:
+    """Before dbt: whether this run's dbt tests check every row or only what changed since the last successful build
+    (pipeline/orchestration/test_scope.py); the dbt test task runs with its `env`."""
+    from pipeline.orchestration import test_scope
+
+    scope = test_scope.choose(load_paths())
+    return scope.to_dict() | {"env": scope.env()}
+
+
+def document_dbt_run(dbt_scope: dict | None = None) -> dict:
+    """After the dbt task group: what `dbt build` did (run_results.json) and the dbt docs site; records the build
+    (with `dbt_scope`, what choose_dbt_scope chose) so the next run tests what changes after it.
 
     Its dbt command names no --profile / --target, the cosmos tasks' do: dbt's partial-parse check covers both, so
     this command and the next build parse the whole project (8-10 s each on a small run). Do not align them without
@@ -111,6 +121,13 @@ def document_dbt_run() -> dict:
 
     def document() -> dict:
         report = dbt_build_step.read_run_results(paths)
+        if dbt_scope:
+            from pipeline.orchestration import test_scope
+
+            scope = test_scope.Scope(dbt_scope["scope"], dbt_scope["reason"], dbt_scope.get("since"))
+            started_at = test_scope.build_started_at(paths.dbt_target_dir / "run_results.json")
+            test_scope.record_build(paths, scope, started_at)
+            report.tests = f"{scope.scope}: {scope.reason}"
         report.docs = str(dbt_build_step.generate_docs(paths))
         return report.to_dict()
 

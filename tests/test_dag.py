@@ -85,6 +85,14 @@ def test_transform_runs_in_order_with_one_task_per_model(dagbag):
     assert type(tests).__name__ == "DbtTestLocalOperator" and tests.pool == POOL
     assert model_tasks <= tests.get_flat_relative_ids(upstream=True)
     assert "dbt_docs" in tests.get_flat_relative_ids(upstream=False)
+    # What the tests check (every row, or what changed) is chosen at run time before dbt, and reaches `dbt test` as
+    # templated environment; dbt_docs records the build.
+    assert "dbt_scope" in tests.get_flat_relative_ids(upstream=True)
+    assert "dbt_scope" in dag.get_task("dbt_docs").upstream_task_ids
+    scope = "{{ ti.xcom_pull(task_ids='dbt_scope')['env']['OUTCOMES_DBT_TEST_SCOPE'] }}"
+    assert tests.env["OUTCOMES_DBT_TEST_SCOPE"] == scope
+    assert {"OUTCOMES_DBT_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES"} <= set(tests.env)
+    assert "env" in tests.template_fields
 
 
 def test_warehouse_writers_share_one_pool_and_only_publish_writes_serving(dagbag, sources):

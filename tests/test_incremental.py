@@ -142,6 +142,6 @@ def test_tests_sized_to_the_change_skip_old_rows_and_the_full_run_catches_them(t
     select = ["test", "--select", "int_text__term_matches", "--exclude", "test_type:unit"]
     changed = dbt_build.run_dbt(copy, *select, env=scope.env())
     assert changed.returncode == 0, changed.stdout[-2000:]
-    full = dbt_build.run_dbt(copy, *select, env={"OUTCOMES_DBT_TESTS": "full"})
+    full = dbt_build.run_dbt(copy, *select, env=test_scope.Scope("full", "on demand").env())
     assert full.returncode != 0
     assert "accepted_values_int_text__term_matches_term_kind" in full.stdout

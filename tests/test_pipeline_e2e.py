@@ -163,3 +163,21 @@ def test_failed_gate_blocks_publish_and_keeps_the_serving_file(airflow_db, wareh
     assert publish.current_release(warehouse_copy) == release
     report = json.loads((warehouse_copy.reports_dir / "quality" / "gate_marts.json").read_text())
     assert report["success"] is False
+
+
+def test_a_second_run_tests_what_changed_through_airflow(pipeline_run):
+    """The first run tested every row; the next transform run's `dbt test` task gets the scope task dbt_scope chose
+    (templated environment): no unit tests, data tests limited to what changed, and the build recorded."""
+    _, _, paths = pipeline_run
+    first = json.loads((paths.warehouse_path.parent / "dbt_tests.json").read_text())
+    assert first["full_tests_at"] and first["last_build_started_at"]
+    full = json.loads(paths.run_summary_path.read_text())["stages"]["dbt"]
+    assert full["tests"] == "full: no run has tested every row yet" and full["kinds"]["unit_test"] > 10
+    dag_run = run_all.run_dag(load_dag())
+    assert str(dag_run.state) == "success", task_states(dag_run)
+    second = json.loads((paths.warehouse_path.parent / "dbt_tests.json").read_text())
+    assert second["full_tests_at"] == first["full_tests_at"]
+    assert second["last_build_started_at"] > first["last_build_started_at"]
+    dbt = json.loads(paths.run_summary_path.read_text())["stages"]["dbt"]
+    assert dbt["tests"].startswith("changed: rows changed since"), dbt["tests"]
+    assert dbt["kinds"].get("test", 0) > 100 and "unit_test" not in dbt["kinds"], dbt["kinds"]
