@@ -101,6 +101,10 @@ def build(paths: PipelinePaths, select: str | None = None) -> DbtBuildReport:
     return report
 
 
+def docs_site(paths: PipelinePaths) -> Path:
+    return paths.reports_dir / "dbt_docs" / "index.html"
+
+
 def generate_docs(paths: PipelinePaths) -> Path:
     """`dbt docs generate --static`: the dbt docs site as one HTML file (manifest and catalog inside), copied to
     reports/dbt_docs/index.html. Run after the build, while the warehouse holds what the docs describe."""
@@ -108,7 +112,7 @@ def generate_docs(paths: PipelinePaths) -> Path:
     if completed.returncode != 0:
         tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
         raise DbtBuildFailed(f"dbt docs generate failed (exit {completed.returncode}).\n{tail}")
-    site = paths.reports_dir / "dbt_docs" / "index.html"
+    site = docs_site(paths)
     site.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(paths.dbt_target_dir / "static_index.html", site)
     return site

@@ -173,6 +173,7 @@ def test_a_second_run_tests_what_changed_through_airflow(pipeline_run):
     assert first["full_tests_at"] and first["last_build_started_at"]
     full = json.loads(paths.run_summary_path.read_text())["stages"]["dbt"]
     assert full["tests"] == "full: no run has tested every row yet" and full["kinds"]["unit_test"] > 10
+    docs_written = Path(full["docs"]).stat().st_mtime_ns
     dag_run = run_all.run_dag(load_dag())
     assert str(dag_run.state) == "success", task_states(dag_run)
     second = json.loads((paths.warehouse_path.parent / "dbt_tests.json").read_text())
@@ -181,3 +182,5 @@ def test_a_second_run_tests_what_changed_through_airflow(pipeline_run):
     dbt = json.loads(paths.run_summary_path.read_text())["stages"]["dbt"]
     assert dbt["tests"].startswith("changed: rows changed since"), dbt["tests"]
     assert dbt["kinds"].get("test", 0) > 100 and "unit_test" not in dbt["kinds"], dbt["kinds"]
+    # same project: the dbt docs site of the full run is kept, and still linked
+    assert dbt["docs"] == full["docs"] and Path(dbt["docs"]).stat().st_mtime_ns == docs_written
