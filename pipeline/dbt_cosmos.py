@@ -31,7 +31,7 @@ PRODUCER_SUFFIX = "dbt_producer_watcher"
 TEST_SUFFIX = "_test"  # the AFTER_ALL task: <project>_test
 DBT_PATH_VARIABLES = ("OUTCOMES_WAREHOUSE_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH")
 # What a run's dbt tests check (pipeline/orchestration/test_scope.py Scope.env).
-SCOPE_VARIABLES = ("OUTCOMES_DBT_TEST_SCOPE", "OUTCOMES_DBT_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES")
+SCOPE_VARIABLES = ("SOCIAL_OUTCOMES_TEST_SCOPE", "SOCIAL_OUTCOMES_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES")
 
 
 class ManifestMissing(FileNotFoundError):

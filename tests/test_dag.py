@@ -89,9 +89,9 @@ def test_transform_runs_in_order_with_one_task_per_model(dagbag):
     # templated environment; dbt_docs records the build.
     assert "dbt_scope" in tests.get_flat_relative_ids(upstream=True)
     assert "dbt_scope" in dag.get_task("dbt_docs").upstream_task_ids
-    scope = "{{ ti.xcom_pull(task_ids='dbt_scope')['env']['OUTCOMES_DBT_TEST_SCOPE'] }}"
-    assert tests.env["OUTCOMES_DBT_TEST_SCOPE"] == scope
-    assert {"OUTCOMES_DBT_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES"} <= set(tests.env)
+    scope = "{{ ti.xcom_pull(task_ids='dbt_scope')['env']['SOCIAL_OUTCOMES_TEST_SCOPE'] }}"
+    assert tests.env["SOCIAL_OUTCOMES_TEST_SCOPE"] == scope
+    assert {"SOCIAL_OUTCOMES_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES"} <= set(tests.env)
     assert "env" in tests.template_fields
 
 

@@ -45,8 +45,8 @@ def test_the_first_run_tests_every_row(paths):
     chosen = test_scope.choose(paths, NOW)
     assert chosen.scope == "full"
     assert chosen.env() == {
-        "OUTCOMES_DBT_TEST_SCOPE": "full",
-        "OUTCOMES_DBT_TEST_SINCE": "",
+        "SOCIAL_OUTCOMES_TEST_SCOPE": "full",
+        "SOCIAL_OUTCOMES_TEST_SINCE": "",
         "DBT_EXCLUDE_RESOURCE_TYPES": "",
     }
 
@@ -56,8 +56,8 @@ def test_after_a_full_test_run_the_next_runs_test_the_changed_rows(paths):
     chosen = test_scope.choose(paths, NOW + timedelta(days=6, hours=23))
     assert chosen.scope == "changed"
     assert chosen.env() == {
-        "OUTCOMES_DBT_TEST_SCOPE": "changed",
-        "OUTCOMES_DBT_TEST_SINCE": "2026-12-07T11:59:00",
+        "SOCIAL_OUTCOMES_TEST_SCOPE": "changed",
+        "SOCIAL_OUTCOMES_TEST_SINCE": "2026-12-07T11:59:00",
         "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test seed",
     }
     # a build sized to the change moves the start point on, and keeps the time of the last full test run

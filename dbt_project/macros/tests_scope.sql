@@ -1,6 +1,6 @@
 {#- Data tests sized to the change. A test whose `where` config names __changed_since__ checks, in a run with
-    OUTCOMES_DBT_TEST_SCOPE=changed, only the rows loaded or recomputed after the last successful build started
-    (OUTCOMES_DBT_TEST_SINCE), e.g. `text_changed_at > __changed_since__`; otherwise (`full`, the default) every row.
+    SOCIAL_OUTCOMES_TEST_SCOPE=changed, only the rows loaded or recomputed after the last successful build started
+    (SOCIAL_OUTCOMES_TEST_SINCE), e.g. `text_changed_at > __changed_since__`; otherwise (`full`, the default) every row.
     The pipeline picks the scope per run (pipeline/orchestration/test_scope.py: every row on a schedule, on demand and
     for a new project version). dbt renders `where` when it parses the project, so the placeholder is replaced here,
     when the test runs (the documented way: overriding get_where_subquery). -#}
@@ -16,14 +16,14 @@
 {#- The change time after which a data test looks at rows: the start of the last successful build when tests are
     sized to the change, else minus infinity (every row). -#}
 {% macro tests_changed_since() -%}
-    {%- set scope = env_var('OUTCOMES_DBT_TEST_SCOPE', 'full') -%}
+    {%- set scope = env_var('SOCIAL_OUTCOMES_TEST_SCOPE', 'full') -%}
     {%- if scope not in ('full', 'changed') -%}
-        {{ exceptions.raise_compiler_error("OUTCOMES_DBT_TEST_SCOPE must be `full` or `changed`, not `" ~ scope ~ "`") }}
+        {{ exceptions.raise_compiler_error("SOCIAL_OUTCOMES_TEST_SCOPE must be `full` or `changed`, not `" ~ scope ~ "`") }}
     {%- endif -%}
     {%- if scope == 'changed' -%}
-        {%- set since = env_var('OUTCOMES_DBT_TEST_SINCE', '') -%}
+        {%- set since = env_var('SOCIAL_OUTCOMES_TEST_SINCE', '') -%}
         {%- if not modules.re.fullmatch('[0-9: .T-]+', since) -%}
-            {{ exceptions.raise_compiler_error("OUTCOMES_DBT_TEST_SCOPE=changed needs OUTCOMES_DBT_TEST_SINCE, a UTC time") }}
+            {{ exceptions.raise_compiler_error("SOCIAL_OUTCOMES_TEST_SCOPE=changed needs SOCIAL_OUTCOMES_TEST_SINCE, a UTC time") }}
         {%- endif -%}
         {{- return("cast('" ~ since ~ "' as timestamp)") -}}
     {%- endif -%}

@@ -41,15 +41,16 @@ class Scope:
     since: str | None = None  # changed scope: start of the last successful build (UTC, ISO)
 
     def env(self) -> dict[str, str]:
-        """The environment of the dbt commands of this run (names apart from OUTCOMES_DBT_TESTS, the operator's switch:
-        cosmos copies a dbt task's environment into its own process, and a run under `dag.test()` would then
-        force the next run's scope). Sized to the change, dbt also leaves out unit tests,
-        which check the code, not the data, and seeds, which are part of the project (a run sized to the change has
-        the project its last full run loaded): DBT_EXCLUDE_RESOURCE_TYPES, dbt's own variable for the flag."""
+        """The environment of the dbt commands of this run: variables of the dbt project (named after it, never set
+        by an operator), apart from OUTCOMES_DBT_TESTS, the operator's switch: cosmos copies a dbt task's environment
+        into its own process, and a run under `dag.test()` would then force the next run's scope. Sized to the
+        change, dbt also leaves out unit tests, which check the code, not the data, and seeds, which are part of the
+        project (a run sized to the change has the project its last full run loaded): DBT_EXCLUDE_RESOURCE_TYPES,
+        dbt's own variable for the flag."""
         changed = self.scope == "changed"
         return {
-            "OUTCOMES_DBT_TEST_SCOPE": self.scope,
-            "OUTCOMES_DBT_TEST_SINCE": self.since or "",
+            "SOCIAL_OUTCOMES_TEST_SCOPE": self.scope,
+            "SOCIAL_OUTCOMES_TEST_SINCE": self.since or "",
             "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test seed" if changed else "",
         }
 
