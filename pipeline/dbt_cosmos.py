@@ -17,7 +17,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from pipeline.dbt_build import dbt_env
-from pipeline.orchestration import connectors
+from pipeline.orchestration import connectors, test_scope
 from pipeline.settings import PROJECT_ROOT, load_paths
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -77,7 +77,10 @@ def dbt_task_group(
         raise ManifestMissing(f"{manifest_path} not found: run `make manifest` (dbt parse) before loading the DAGs")
     # The warehouse and target paths of this deployment (dbt writes run_results.json where the docs task reads it).
     # Only paths: the env is stored with the serialized DAG, so no credential may ride along.
-    env = dbt_path_env(mode)
+    # Every dbt task states the test scope (full unless test_env says otherwise): cosmos copies a task's environment
+    # into its own process, so under dag.test() an earlier run's `dbt test` would otherwise leave its scope (and
+    # DBT_EXCLUDE_RESOURCE_TYPES) to this run's build, which then skipped the seeds.
+    env = dbt_path_env(mode) | test_scope.Scope("full", "default").env()
     args = {"install_deps": False, "append_env": True, "env": env, **(operator_args or {})}
     config = execution_config(mode)
     if writer_pool and mode == ExecutionMode.WATCHER:

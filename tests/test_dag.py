@@ -93,6 +93,9 @@ def test_transform_runs_in_order_with_one_task_per_model(dagbag):
     assert tests.env["SOCIAL_OUTCOMES_TEST_SCOPE"] == scope
     assert {"SOCIAL_OUTCOMES_TEST_SINCE", "DBT_EXCLUDE_RESOURCE_TYPES"} <= set(tests.env)
     assert "env" in tests.template_fields
+    # the build states the full scope itself, whatever an earlier task left in the process
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert producer.env["DBT_EXCLUDE_RESOURCE_TYPES"] == "" and producer.env["SOCIAL_OUTCOMES_TEST_SCOPE"] == "full"
 
 
 def test_warehouse_writers_share_one_pool_and_only_publish_writes_serving(dagbag, sources):
