@@ -19,6 +19,7 @@ from pathlib import Path
 from unittest import mock
 
 from pipeline import ingest_dags
+from pipeline.publish import pseudonyms
 from pipeline.settings import PROJECT_ROOT, load_paths
 
 TRANSFORM_DAG_ID = "social_outcomes"
@@ -119,6 +120,12 @@ def main(argv: list[str]) -> int:
         "--metadata-only", action="store_true", help="only migrate the metadata database and create the pool"
     )
     args = parser.parse_args(argv)
+    if not args.metadata_only and not args.skip_transform:
+        try:  # a run that would refuse to publish says so before it ingests anything
+            pseudonyms.load_key(load_paths())
+        except pseudonyms.MissingPseudonymKey as missing:
+            print(f"Pipeline run refused: {missing}", file=sys.stderr)
+            return 2
     prepare_metadata()
     if args.metadata_only:
         return 0

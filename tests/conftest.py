@@ -35,6 +35,8 @@ os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
 os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
 # dag.test() fails on a DAG with a deadline (apache/airflow#73428); the deadline alert is tested with the scheduler.
 os.environ["OUTCOMES_ALERT_DEADLINES"] = "off"
+# Publishing refuses real exports without a pseudonym key; tests that check the refusal or the demo key unset it.
+os.environ.setdefault("OUTCOMES_PSEUDONYM_KEY", "tests-only-pseudonym-key-0123456789")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -33,6 +33,7 @@ from pipeline.publish.releases import (
     prune,
     publish,
     rollback,
+    serving_policy,
 )
 
 __all__ = [
@@ -50,5 +51,6 @@ __all__ = [
     "releases",
     "releases_dir",
     "rollback",
+    "serving_policy",
     "serving_root",
 ]

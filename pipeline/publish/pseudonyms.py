@@ -32,6 +32,10 @@ DEMO_KEY_FILE = "demo_pseudonym.key"
 PREFIX = "p_"
 # 128 bits of the HMAC: collisions among a few billion people stay negligible, columns stay short.
 DIGEST_HEX_CHARS = 32
+# Hex digits written as letters (0-9 -> g-p): a pseudonym has no run of digits a scanner could take for a phone
+# number or an id.
+HEX_DIGITS, LETTERS = "0123456789", "ghijklmnop"
+_AS_LETTERS = str.maketrans(HEX_DIGITS, LETTERS)
 MIN_KEY_BYTES = 16
 _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
 
@@ -49,7 +53,7 @@ class PseudonymKey:
         if value is None:
             return None
         digest = hmac.new(self.secret, str(value).encode(), hashlib.sha256).hexdigest()
-        return PREFIX + digest[:DIGEST_HEX_CHARS]
+        return PREFIX + digest[:DIGEST_HEX_CHARS].translate(_AS_LETTERS)
 
     def sql(self, expression: str) -> str:
         """A DuckDB expression with the pseudonym of `expression` (null stays null): HMAC-SHA256 written out as
@@ -60,7 +64,7 @@ class PseudonymKey:
         outer = bytes(byte ^ 0x5C for byte in block).hex()
         message = f"encode(cast({expression} as varchar))"
         digest = f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || {message})))"
-        return f"('{PREFIX}' || left({digest}, {DIGEST_HEX_CHARS}))"
+        return f"('{PREFIX}' || translate(left({digest}, {DIGEST_HEX_CHARS}), '{HEX_DIGITS}', '{LETTERS}'))"
 
     @property
     def key_id(self) -> str:

@@ -24,6 +24,7 @@ from ingest.sql import quote_ident, quote_literal
 from pipeline import quality_history
 from pipeline.publish import fingerprints
 from pipeline.publish.layout import MARTS_SCHEMA, release_file
+from pipeline.publish.privacy import ServingPolicy
 from pipeline.settings import PipelinePaths
 
 # A reused release file with more than this share of its blocks free is rewritten in full instead.
@@ -62,9 +63,25 @@ def mart_descriptions(manifest_path: Path) -> dict[str, tuple[str, dict[str, str
     }
 
 
-def add_comments(connection: duckdb.DuckDBPyConnection, table: str, descriptions: tuple[str, dict[str, str]]) -> None:
-    """DuckDB comments, which BI tools that read the catalog show beside tables and columns."""
+SERVING_NOTES = {
+    "identifier": "In this copy: a keyed pseudonym (p_ + HMAC-SHA256), the same for the same person in every mart.",
+    "name": "In this copy: empty (personal data).",
+    "free_text": "In this copy: emails, phone numbers, URL paths and private @handles masked.",
+}
+
+
+def add_comments(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    descriptions: tuple[str, dict[str, str]],
+    kinds: dict[str, str] | None = None,
+) -> None:
+    """DuckDB comments, which BI tools that read the catalog show beside tables and columns; `kinds` adds how the
+    copy wrote each personal-data column."""
     table_description, columns = descriptions
+    columns = dict(columns)
+    for column, kind in (kinds or {}).items():
+        columns[column] = f"{columns.get(column, '').strip()} {SERVING_NOTES[kind]}".strip()
     connection.execute(f"comment on table main.{quote_ident(table)} is {quote_literal(table_description.strip())}")
     present = {name for (name,) in connection.execute(f"select name from pragma_table_info('{table}')").fetchall()}
     for column, description in columns.items():
@@ -123,13 +140,18 @@ def write_release(
     release: str,
     published_at: datetime,
     current: str | None,
+    policy: ServingPolicy,
     full: bool = False,
 ) -> WrittenRelease:
     descriptions = mart_descriptions(paths.dbt_target_dir / "manifest.json")
     found = fingerprints.warehouse_fingerprints(paths.warehouse_path, MARTS_SCHEMA)
     if not found:
         raise RuntimeError(f"No tables in schema '{MARTS_SCHEMA}' of {paths.warehouse_path}: nothing to publish")
-    description_digests = {name: fingerprints.digest(descriptions.get(name)) for name in found}
+    columns = warehouse_columns(paths.warehouse_path)
+    # What a reused mart must share with the new one: content, descriptions, and how this copy writes personal data.
+    description_digests = {
+        name: fingerprints.digest([descriptions.get(name), policy.digest(name, columns[name])]) for name in found
+    }
     reused = {} if full else reusable_marts(paths, current, found, description_digests)
     validated = fingerprints.read_validated(paths)
     parquet_dir = release_dir / "parquet"
@@ -157,15 +179,19 @@ def write_release(
             if name in reused and copy_file:
                 continue
             table = f"main.{quote_ident(name)}"
-            connection.execute(f"create table {table} as select * from warehouse.{MARTS_SCHEMA}.{quote_ident(name)}")
-            if name in descriptions:
-                add_comments(connection, name, descriptions[name])
+            connection.execute(
+                f"create table {table} as select {policy.select_list(name, columns[name])}"
+                f" from warehouse.{MARTS_SCHEMA}.{quote_ident(name)}"
+            )
+            kinds = {} if policy.restricted else policy.kinds(name, columns[name])
+            if name in descriptions or kinds:
+                add_comments(connection, name, descriptions.get(name, ("", {})), kinds)
             if name not in reused:
                 parquet_file = quote_literal(str(parquet_dir / f"{name}.parquet"))
                 connection.execute(f"copy {table} to {parquet_file} (format parquet)")
         # The fingerprints were taken before these copies; a warehouse changed in between is caught here.
-        written = fingerprints.table_fingerprints(connection, current_catalog(connection), "main", list(found))
-        changed = [name for name in found if written[name] != found[name]]
+        after = fingerprints.table_fingerprints(connection, "warehouse", MARTS_SCHEMA, list(found))
+        changed = [name for name in found if after[name] != found[name]]
         if changed:
             raise RuntimeError(f"The warehouse changed while publishing ({', '.join(changed)}); nothing was published")
         connection.execute("detach warehouse")
@@ -173,7 +199,12 @@ def write_release(
         if history.exists():
             connection.execute(f"attach {quote_literal(str(history))} as history (read_only)")
             table = quality_history.TABLE
-            connection.execute(f"create table main.{table} as select * from history.main.{table}")
+            failures = "failures"
+            if not policy.restricted:  # a failed check's message may quote the values it found
+                failures = f"list_transform(failures, lambda f: {policy.redact_sql('f')})"
+            connection.execute(
+                f"create table main.{table} as select * replace ({failures} as failures) from history.main.{table}"
+            )
             connection.execute("detach history")
         connection.execute(
             "create table _publish_info as select ? as release, ?::timestamp as published_at, ? as source_warehouse,"
@@ -203,8 +234,18 @@ def write_release(
     )
 
 
-def current_catalog(connection: duckdb.DuckDBPyConnection) -> str:
-    return connection.execute("select current_database()").fetchone()[0]
+def warehouse_columns(warehouse_path: Path) -> dict[str, list[str]]:
+    """mart -> its column names, in order."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        rows = connection.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = ?"
+            " order by table_name, ordinal_position",
+            [MARTS_SCHEMA],
+        ).fetchall()
+    found: dict[str, list[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, []).append(column)
+    return found
 
 
 def validation(entry: dict | None, mart: fingerprints.MartFingerprint, release: str) -> tuple[str | None, str | None]:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.publish import privacy, pseudonyms, restricted
 from pipeline.publish.layout import current_link, current_release, releases, releases_dir, serving_root
+from pipeline.publish.privacy import ServingPolicy
 from pipeline.publish.release_file import write_release
 from pipeline.settings import PipelinePaths
 
@@ -26,6 +28,7 @@ class PublishReport:
     # The marts taken unchanged from `reused_from` (hard-linked Parquet, the tables of its DuckDB file).
     reused: list[str] = field(default_factory=list)
     reused_from: str | None = None
+    restricted_release: str | None = None
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -69,16 +72,36 @@ def keep_releases() -> int:
         raise ValueError(f"OUTCOMES_KEEP_RELEASES must be a whole number of releases, got {value!r}") from None
 
 
+def serving_policy(paths: PipelinePaths) -> ServingPolicy:
+    """The default copy's policy: raises MissingPseudonymKey (nothing written) when no key is configured."""
+    return ServingPolicy(
+        pseudonyms.load_key(paths),
+        privacy.declared_kinds(paths.dbt_target_dir / "manifest.json"),
+        privacy.brand_handles(paths.dbt_project_dir / "seeds" / "brand_accounts.csv", paths.warehouse_path),
+    )
+
+
 def publish(paths: PipelinePaths, full: bool = False) -> PublishReport:
-    """Write a new release of every mart, reusing the current release's unchanged marts unless `full`, then make it
-    current."""
+    """Write a new release of every mart, pseudonymised, reusing the current release's unchanged marts unless `full`,
+    and make it current; then the same for the restricted copy (clear values, owner-only files) when it is on."""
+    policy = serving_policy(paths)
+    report = publish_copy(paths, policy, full)
+    if restricted.enabled():
+        restricted_paths = restricted.paths_of(paths)
+        restricted.prepare(restricted_paths)
+        report.restricted_release = publish_copy(restricted_paths, ServingPolicy(None), full).release
+        restricted.protect(restricted_paths)
+    return report
+
+
+def publish_copy(paths: PipelinePaths, policy: ServingPolicy, full: bool = False) -> PublishReport:
     published_at = datetime.now(UTC)
     release = f"{published_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
     releases_dir(paths).mkdir(parents=True, exist_ok=True)
     incoming = releases_dir(paths) / f".{release}.incoming"
     current = current_release(paths)
     try:
-        written = write_release(paths, incoming, release, published_at, current, full=full)
+        written = write_release(paths, incoming, release, published_at, current, policy, full=full)
         with open(incoming / paths.serving_path.name, "rb") as handle:
             os.fsync(handle.fileno())
         os.rename(incoming, releases_dir(paths) / release)
@@ -103,4 +126,8 @@ def rollback(paths: PipelinePaths) -> str:
         raise RuntimeError(f"No release before {current!r} to roll back to (kept: {kept})")
     previous = kept[kept.index(current) - 1]
     point_current_to(paths, previous)
+    restricted_paths = restricted.paths_of(paths)
+    kept, current = releases(restricted_paths), current_release(restricted_paths)
+    if current in kept and kept.index(current) > 0:
+        point_current_to(restricted_paths, kept[kept.index(current) - 1])
     return previous

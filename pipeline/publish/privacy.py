@@ -1,0 +1,152 @@
+"""What the serving copy shows of people: keyed pseudonyms for identifiers, no names, redacted message texts.
+
+Each mart column that holds personal data says so in its model yml (`config: meta: personal_data: <kind>`):
+
+- `identifier`: emails, handles, person ids and keys that embed them -> `p_` + HMAC-SHA256 (pseudonyms.py), stable
+  across runs under one key, so joins between marts and trends over time still work;
+- `name`: a person's name -> null;
+- `free_text`: a message text -> emails, phone numbers, URL paths and @handles of private persons masked; the
+  brand's own handles (seed brand_accounts) are kept.
+
+A column without a declared kind whose name says email, phone or handle is treated as an identifier, so a mart
+added without the meta does not publish addresses in clear. The restricted copy (OUTCOMES_RESTRICTED_SERVING) keeps
+every value as the warehouse holds it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.sql import quote_ident, quote_literal
+from pipeline.publish import fingerprints
+from pipeline.publish.pseudonyms import PseudonymKey
+
+KINDS = ("identifier", "name", "free_text")
+PERSONAL_COLUMN_NAME = re.compile(r"(^|_)(e_?mail|phone|mobile|handle|username|screen_name)(_|$)")
+
+# RE2 patterns, applied in this order (a URL may hold an @ or digits; an email holds an @).
+URL_WITH_PATH = r"(?i)\b((?:https?://|www\.)[^\s/?#]+)[/?#][^\s]*"
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+HANDLE = r"@[A-Za-z0-9_]{1,30}"
+HANDLE_NAME = re.compile(r"[a-z0-9_]*[a-z][a-z0-9_]*")  # an all-digit actor id is not a handle
+PHONES = (
+    r"\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}",  # international: +44 20 7946 0958, +1 (555) 123-4567
+    r"\(?\b\d{2,4}\)?(?:[\s.-]?\d{3,4}){2,3}\b",  # national: 555-123-4567, (555) 123 4567, 020 7946 0958
+    r"\b\d{10,11}\b",  # a bare run of phone length
+)
+BRAND_MARK = "\x01"
+
+
+@dataclass(frozen=True)
+class ServingPolicy:
+    """How one serving copy writes each mart: `key` None means the restricted copy (clear values)."""
+
+    key: PseudonymKey | None
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    brand_handles: tuple[str, ...] = ()
+
+    @property
+    def restricted(self) -> bool:
+        return self.key is None
+
+    def kinds(self, table: str, columns: list[str]) -> dict[str, str]:
+        """The personal-data kind of each column of `table` that has one."""
+        declared = self.columns.get(table, {})
+        found = {}
+        for column in columns:
+            kind = declared.get(column)
+            if kind is None and PERSONAL_COLUMN_NAME.search(column.lower()):
+                kind = "identifier"
+            if kind:
+                found[column] = kind
+        return found
+
+    def select_list(self, table: str, columns: list[str]) -> str:
+        kinds = {} if self.restricted else self.kinds(table, columns)
+        return ", ".join(self.column_sql(quote_ident(column), kinds.get(column)) for column in columns)
+
+    def column_sql(self, column: str, kind: str | None) -> str:
+        if kind == "identifier":
+            return f"{self.key.sql(column)} as {column}"
+        if kind == "name":
+            return f"cast(null as varchar) as {column}"
+        if kind == "free_text":
+            return f"{self.redact_sql(column)} as {column}"
+        return column
+
+    def redact_sql(self, expression: str) -> str:
+        """A DuckDB expression with `expression` redacted (null stays null)."""
+        text = f"regexp_replace({expression}, {quote_literal(URL_WITH_PATH)}, '\\1/[path]', 'g')"
+        text = f"regexp_replace({text}, {quote_literal(EMAIL)}, '[email]', 'g')"
+        if self.brand_handles:
+            brands = "|".join(re.escape(handle) for handle in self.brand_handles)
+            brand_pattern = quote_literal("(?i)@(" + brands + r")\b")
+            text = f"regexp_replace({text}, {brand_pattern}, chr(1) || '\\1', 'g')"
+        text = f"regexp_replace({text}, {quote_literal(HANDLE)}, '@[user]', 'g')"
+        for pattern in PHONES:
+            text = f"regexp_replace({text}, {quote_literal(pattern)}, '[phone]', 'g')"
+        if self.brand_handles:
+            text = f"replace({text}, chr(1), '@')"
+        return text
+
+    def digest(self, table: str, columns: list[str]) -> str:
+        """Changes when what this copy writes for the table would change: a release made under another key, other
+        brand handles or other column kinds is not reused."""
+        if self.restricted:
+            return fingerprints.digest(["restricted"])
+        return fingerprints.digest(
+            [self.key.key_id, self.kinds(table, columns), self.brand_handles, URL_WITH_PATH, EMAIL, HANDLE, PHONES]
+        )
+
+
+def declared_kinds(manifest_path: Path) -> dict[str, dict[str, str]]:
+    """mart -> column -> kind, from the dbt manifest's column meta."""
+    if not manifest_path.exists():
+        return {}
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    found: dict[str, dict[str, str]] = {}
+    for node in nodes:
+        if node["resource_type"] != "model":
+            continue
+        for column in node["columns"].values():
+            meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+            kind = meta.get("personal_data")
+            if kind is None:
+                continue
+            if kind not in KINDS:
+                raise ValueError(f"{node['name']}.{column['name']}: personal_data must be one of {KINDS}, got {kind!r}")
+            found.setdefault(node["name"], {})[column["name"]] = kind
+    return found
+
+
+def brand_handles(seed_path: Path, warehouse_path: Path | None = None) -> tuple[str, ...]:
+    """The brand's own handles, kept in redacted texts: the seed brand_accounts usernames, and the handles of the
+    actors the warehouse knows as an own brand (int_identity__actors.is_own_brand; in a Twitter customer-support
+    export, the companies' care accounts)."""
+    names = set()
+    if seed_path.exists():
+        with seed_path.open(newline="") as handle:
+            names = {row["username"].strip().lstrip("@").lower() for row in csv.DictReader(handle) if row["username"]}
+    if warehouse_path is not None and warehouse_path.exists():
+        names |= own_brand_handles(warehouse_path)
+    return tuple(sorted(name for name in names if HANDLE_NAME.fullmatch(name)))
+
+
+def own_brand_handles(warehouse_path: Path) -> set[str]:
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        schemas = connection.execute(
+            "select table_schema from information_schema.tables where table_name = 'int_identity__actors'"
+        ).fetchall()
+        if not schemas:
+            return set()
+        rows = connection.execute(
+            f"select distinct lower(ltrim(coalesce(social_handle, actor_id), '@'))"
+            f" from {quote_ident(schemas[0][0])}.int_identity__actors where is_own_brand"
+        ).fetchall()
+    return {name for (name,) in rows if name}
