@@ -12,6 +12,7 @@ from datetime import date
 
 import duckdb
 
+from pipeline.outputs import privacy_mask
 from pipeline.outputs.absence import has_rows
 
 POSTS_MART = "fct_social_posts"
@@ -52,8 +53,14 @@ def _since(column: str, start: date | None) -> tuple[str, list]:
     return (f"{column} >= ?", [start]) if start else ("true", [])
 
 
-def top_posts(connection: duckdb.DuckDBPyConnection, start: date | None, limit: int = TOP_POSTS) -> list[dict]:
-    """The posts published since `start` with the most engagements (lifetime), best first."""
+def top_posts(
+    connection: duckdb.DuckDBPyConnection,
+    start: date | None,
+    limit: int = TOP_POSTS,
+    mask: privacy_mask.TextMask | None = None,
+) -> list[dict]:
+    """The posts published since `start` with the most engagements (lifetime), best first; their texts through
+    `mask` (privacy_mask.py; the serving file's own unless given): a brand's reply can name or tag a customer."""
     if not has_own_posts(connection):
         return []
     where, parameters = _since("cast(published_at as date)", start)
@@ -64,10 +71,13 @@ def top_posts(connection: duckdb.DuckDBPyConnection, start: date | None, limit: 
         " order by engagements desc, published_at desc, social_post_key limit ?",
         [*parameters, limit],
     ).fetchall()
+    if found and mask is None:
+        mask = privacy_mask.for_connection(connection)
     keys = ("platform", "account_name", "published_on", "text", "engagements", "impressions", "rate", "url")
+    posts = [dict(zip(keys, row, strict=True)) | {"text": mask.brand_text(row[3])} for row in found]
     return [
-        dict(zip(keys, row, strict=True)) | {"platform_name": platform_name(row[0]), "short_text": short_text(row[3])}
-        for row in found
+        post | {"platform_name": platform_name(post["platform"]), "short_text": short_text(post["text"])}
+        for post in posts
     ]
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import duckdb
 
-from pipeline.outputs import periods
+from pipeline.outputs import periods, privacy_mask
 
 TABLE = "mart_term_trends"
 # A word is folded into a listed pair holding it when the pair has at least this share of the word's messages.
@@ -63,17 +63,22 @@ def fold(rows: list[dict], count: str) -> list[dict]:
     return [row for row in rows if not said_by_a_pair(row)]
 
 
-def week_terms(connection: duckdb.DuckDBPyConnection, week: date | None) -> dict:
+def week_terms(
+    connection: duckdb.DuckDBPyConnection, week: date | None, mask: privacy_mask.TextMask | None = None
+) -> dict:
     """The week's emerging terms (strongest first) and top complaints (most negative messages first), folded, each
-    with its examples as a list; both lists empty when the week has none or the mart is not published."""
+    with its examples as a list, masked (privacy_mask.py; the serving file's own mask unless given); both lists empty
+    when the week has none or the mart is not published."""
     rows: list[dict] = []
     if week is not None and TABLE in periods.published_tables(connection):
         cursor = connection.execute(WEEK_TERMS_SQL, {"week": week})
         columns = [column[0] for column in cursor.description]
         rows = [{name: _plain(value) for name, value in zip(columns, row, strict=True)} for row in cursor.fetchall()]
+    if rows and mask is None:
+        mask = privacy_mask.for_connection(connection)
     for row in rows:
         examples = [row.pop(f"example_message_{index}") for index in (1, 2, 3)]
-        row["examples"] = [text for text in examples if text]
+        row["examples"] = [mask(text) for text in examples if text]
         row["vs_usual"] = lift_text(row)
     emerging = sorted((row for row in rows if row["is_emerging"]), key=lambda row: row["emerging_rank"])
     complaints = sorted((row for row in rows if row["is_top_complaint"]), key=lambda row: row["complaint_rank"])

@@ -2,9 +2,10 @@
 needing redress, emerging terms and top complaints (found without the topic list), SLA by team, and one section per
 owning team. HTML with a plain-text alternative.
 
-Reads only the published serving file (read-only). Writes reports/weekly/voc_<week_start>.html and .txt and a copy
-reports/weekly/latest.html, then emails both parts when SMTP is configured: OUTCOMES_SMTP_HOST, _PORT, _FROM, _TO
-(comma-separated), optional _USER, _PASSWORD, _STARTTLS; else the Airflow connection `outcomes_smtp` (host, port,
+Reads the published serving file (read-only); example texts go through the privacy mask (privacy_mask.py: no
+email, phone, private @handle, URL path or contact name). Writes reports/weekly/voc_<week_start>.html and .txt and a
+copy reports/weekly/latest.html, then emails both parts when SMTP is configured: OUTCOMES_SMTP_HOST, _PORT, _FROM,
+_TO (comma-separated), optional _USER, _PASSWORD, _STARTTLS; else the Airflow connection `outcomes_smtp` (host, port,
 login, password; extra JSON `from`, `to`, `starttls`). The Airflow DAG `weekly_voc_report` runs it every Monday.
 
     python -m pipeline.outputs.weekly_report [YYYY-MM-DD]    the week containing that day, else the latest complete week
@@ -23,7 +24,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pipeline.outputs import absence, periods, term_trends
+from pipeline.outputs import absence, periods, privacy_mask, term_trends
 from pipeline.outputs.dashboard import kpis
 from pipeline.outputs.report_email import (  # noqa: F401 - alerts and tests use them from here
     SMTP_CONN_ID,
@@ -145,11 +146,11 @@ def add_bars(trend: list[dict]) -> list[dict]:
     return [{**row, "bar": row["interactions"] / busiest if busiest else 0.0} for row in trend]
 
 
-def hot_buttons(connection: duckdb.DuckDBPyConnection, week: date) -> list[dict]:
+def hot_buttons(connection: duckdb.DuckDBPyConnection, week: date, mask: privacy_mask.TextMask) -> list[dict]:
     topics = records(connection, HOT_BUTTON_SQL, {"week": week})
     examples: dict[str, list[dict]] = {}
     for post in records(connection, EXAMPLE_POSTS_SQL, {"week": week, "limit": EXAMPLE_POSTS}):
-        examples.setdefault(post.pop("topic"), []).append({**post, "body": excerpt(post["body"])})
+        examples.setdefault(post.pop("topic"), []).append({**post, "body": excerpt(mask(post["body"]))})
     return [{**topic, "examples": examples.get(topic["topic"], [])} for topic in topics]
 
 
@@ -159,7 +160,9 @@ def team_order(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [*OWNING_TEAMS, *sorted(present - set(OWNING_TEAMS) - {UNASSIGNED})]
 
 
-def team_sections(connection: duckdb.DuckDBPyConnection, week: date, sla_by_team: list[dict]) -> list[dict]:
+def team_sections(
+    connection: duckdb.DuckDBPyConnection, week: date, sla_by_team: list[dict], mask: privacy_mask.TextMask
+) -> list[dict]:
     topics = records(connection, TEAM_TOPICS_SQL, {"week": week})
     backlog = {row["owning_team"]: row for row in records(connection, BACKLOG_SQL)}
     open_items = records(connection, OPEN_ITEMS_SQL, {"limit": OPEN_ITEMS_SHOWN})
@@ -172,7 +175,7 @@ def team_sections(connection: duckdb.DuckDBPyConnection, week: date, sla_by_team
             "open_items": backlog.get(team, {}).get("open_items", 0),
             "oldest_open_age_days": backlog.get(team, {}).get("oldest_open_age_days"),
             "top_open_items": [
-                {**item, "body": excerpt(item["body"])} for item in open_items if item["owning_team"] == team
+                {**item, "body": excerpt(mask(item["body"]))} for item in open_items if item["owning_team"] == team
             ],
         }
         for team in team_order(connection)
@@ -190,16 +193,23 @@ def outcomes(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     ]
 
 
-def collect(serving_path: Path, week_start: date | None = None, data_interval_end: datetime | None = None) -> dict:
-    """Every number and post the report shows, JSON-serialisable. A section with no data carries the plain-words
-    reason in `no_data`; a week the data ends in is `partial` and compared with nothing."""
+def collect(
+    serving_path: Path,
+    week_start: date | None = None,
+    data_interval_end: datetime | None = None,
+    mask: privacy_mask.TextMask | None = None,
+) -> dict:
+    """Every number and post the report shows, JSON-serialisable; texts through `mask` (the serving file's own unless
+    given; masked before they are cut, so a cut never leaves half an address). A section with no data carries the
+    plain-words reason in `no_data`; a week the data ends in is `partial` and compared with nothing."""
+    mask = mask or privacy_mask.load(serving_path)
     with duckdb.connect(str(serving_path), read_only=True) as connection:
         week = report_week(connection, week_start, data_interval_end)
         last_event = periods.last_events(connection)["interactions"]
         partial = last_event is not None and not periods.week_is_complete(week, last_event)
         trend = records(connection, TREND_SQL, {"week": week, "weeks": TREND_WEEKS})
         sla_by_team = records(connection, SLA_BY_TEAM_SQL, {"week": week})
-        teams = team_sections(connection, week, sla_by_team)
+        teams = team_sections(connection, week, sla_by_team, mask)
         missing = absence.missing(connection)
         if partial:
             for section in teams:
@@ -211,9 +221,9 @@ def collect(serving_path: Path, week_start: date | None = None, data_interval_en
             "data_through": periods.through(last_event),
             "headline": headline(trend, week, sla_by_team, partial),
             "trend": add_bars(trend),
-            "hot_buttons": hot_buttons(connection, week),
+            "hot_buttons": hot_buttons(connection, week, mask),
             "redress": records(connection, REDRESS_SQL, {"week": week}),
-            "terms": term_trends.week_terms(connection, week),
+            "terms": term_trends.week_terms(connection, week, mask),
             "sla_by_team": sla_by_team,
             "teams": teams,
             "outcomes": outcomes(connection),
@@ -295,7 +305,8 @@ def build_and_send(
     paths: PipelinePaths, week_start: date | None = None, data_interval_end: datetime | None = None
 ) -> dict:
     """Build the report from the serving file, write it under reports/weekly, and email it if SMTP is configured."""
-    report = collect(paths.serving_path, week_start, data_interval_end)
+    mask = privacy_mask.load(paths.serving_path, paths.warehouse_path)
+    report = collect(paths.serving_path, week_start, data_interval_end, mask)
     html, text = render(report)
     files = write_report(paths.reports_dir / "weekly", report["week_start"], html, text)
     settings = smtp_settings()

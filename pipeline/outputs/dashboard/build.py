@@ -17,7 +17,7 @@ import jinja2
 import plotly
 import plotly.io
 
-from pipeline.outputs import absence, money, own_content, periods
+from pipeline.outputs import absence, money, own_content, periods, privacy_mask
 from pipeline.outputs.dashboard import charts, kpis, own_content_charts
 from pipeline.settings import PipelinePaths
 
@@ -64,9 +64,13 @@ def figure_json(figure, note: str) -> dict:
     return json.loads(plotly.io.to_json(charts.noted_if_empty(figure, note)))
 
 
-def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments: list[str]) -> dict[str, dict]:
+def figures(
+    connection: duckdb.DuckDBPyConnection, latest: date | None, segments: list[str], mask: privacy_mask.TextMask
+) -> dict[str, dict]:
     """`<period>|<segment>` -> chart id -> Plotly figure as JSON-ready dict; an empty one says why. The Own content
-    charts (no segment) are there when the brand's own posts were loaded."""
+    charts (no segment) are there when the brand's own posts were loaded. Charts showing texts show them through
+    `mask`."""
+    text_options = {"mask": mask}
     missing = absence.missing(connection)
     notes = {
         chart.chart_id: missing.get(CHART_SECTIONS[chart.chart_id], charts.NO_DATA_FOR_FILTER)
@@ -78,7 +82,10 @@ def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments
         start = first_month(latest, period)
         own = {
             chart.chart_id: figure_json(
-                own_content_charts.BUILDERS[chart.chart_id](connection, start), charts.NO_DATA_FOR_FILTER
+                own_content_charts.BUILDERS[chart.chart_id](
+                    connection, start, **(text_options if chart.chart_id in own_content_charts.SHOWS_TEXT else {})
+                ),
+                charts.NO_DATA_FOR_FILTER,
             )
             for chart in own_charts
         }
@@ -88,7 +95,12 @@ def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments
                 chart.chart_id: json.loads(
                     plotly.io.to_json(
                         charts.noted_if_empty(
-                            charts.BUILDERS[chart.chart_id](connection, start, chosen if chart.uses_segment else None),
+                            charts.BUILDERS[chart.chart_id](
+                                connection,
+                                start,
+                                chosen if chart.uses_segment else None,
+                                **(text_options if chart.chart_id in charts.SHOWS_TEXT else {}),
+                            ),
                             notes[chart.chart_id],
                         )
                     )
@@ -98,7 +110,9 @@ def figures(connection: duckdb.DuckDBPyConnection, latest: date | None, segments
     return result
 
 
-def page_context(serving_path: Path) -> dict:
+def page_context(serving_path: Path, mask: privacy_mask.TextMask | None = None) -> dict:
+    """Everything the page shows; customer texts through `mask` (the serving file's own unless given)."""
+    mask = mask or privacy_mask.load(serving_path)
     with duckdb.connect(str(serving_path), read_only=True) as connection:
         last_event = periods.last_events(connection)["any"]
         latest = date(last_event.year, last_event.month, 1) if last_event else None
@@ -120,7 +134,7 @@ def page_context(serving_path: Path) -> dict:
             "own_charts": own_charts,
             "no_own_posts": None if own_charts else own_content.NO_OWN_POSTS,
             "chart_ids": [chart.chart_id for chart in (*charts.CHARTS, *own_charts)],
-            "figures": figures(connection, latest, segments),
+            "figures": figures(connection, latest, segments, mask),
             "periods": PERIODS,
             "default_period": DEFAULT_PERIOD,
             "segments": segments,
@@ -141,7 +155,7 @@ def script_json(value) -> str:
 
 
 def build(paths: PipelinePaths) -> DashboardReport:
-    context = page_context(paths.serving_path)
+    context = page_context(paths.serving_path, privacy_mask.load(paths.serving_path, paths.warehouse_path))
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True, undefined=jinja2.StrictUndefined
     )

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import plotly.graph_objects as go
 
-from pipeline.outputs import money, periods, term_trends, text_coverage
+from pipeline.outputs import money, periods, privacy_mask, term_trends, text_coverage
 
 TOP_ACCOUNTS = 10
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "height": 340, "legend": {"orientation": "h", "y": -0.2}}
@@ -185,10 +185,11 @@ def topics_this_week(connection, start, segment) -> go.Figure:
     return figure
 
 
-def emerging_terms(connection, start, segment) -> go.Figure:
-    """The latest week's emerging terms, then its top complaints (mart_term_trends; a term both is listed once)."""
+def emerging_terms(connection, start, segment, mask: privacy_mask.TextMask | None = None) -> go.Figure:
+    """The latest week's emerging terms, then its top complaints (mart_term_trends; a term both is listed once), each
+    with an example text through `mask` (privacy_mask.py)."""
     week, partial = term_trends.latest_week(connection)
-    terms = term_trends.week_terms(connection, week)
+    terms = term_trends.week_terms(connection, week, mask)
     listed = [(row, "emerging") for row in terms["emerging"]]
     emerging = {row["term"] for row in terms["emerging"]}
     listed += [(row, "top complaint") for row in terms["complaints"] if row["term"] not in emerging]
@@ -361,6 +362,8 @@ def noted_if_empty(figure: go.Figure, message: str = NO_DATA_FOR_FILTER) -> go.F
     return figure
 
 
+# The charts that show customer texts: their builders take the page's privacy mask as `mask`.
+SHOWS_TEXT = frozenset({"emerging_terms"})
 BUILDERS = {
     "sla_by_team": sla_by_team,
     "first_response": first_response,

@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 import plotly.graph_objects as go
 
-from pipeline.outputs import own_content
+from pipeline.outputs import own_content, privacy_mask
 from pipeline.outputs.dashboard.charts import LAYOUT, Chart
 
 OWN_CHARTS = (
@@ -28,8 +28,10 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-def top_posts(connection: duckdb.DuckDBPyConnection, start: date | None) -> go.Figure:
-    posts = own_content.top_posts(connection, start)
+def top_posts(
+    connection: duckdb.DuckDBPyConnection, start: date | None, mask: privacy_mask.TextMask | None = None
+) -> go.Figure:
+    posts = own_content.top_posts(connection, start, mask=mask)
     header = ["platform", "posted", "post", "engagements", "impressions", "engagement rate"]
     cells = [
         [
@@ -77,6 +79,7 @@ def monthly_trend(connection: duckdb.DuckDBPyConnection, start: date | None) -> 
     return figure
 
 
+SHOWS_TEXT = frozenset({"own_top_posts"})  # as charts.SHOWS_TEXT
 BUILDERS = {
     "own_top_posts": top_posts,
     "own_engagement_rate": engagement_rate,
