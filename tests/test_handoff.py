@@ -94,8 +94,27 @@ def server(published, monkeypatch):
         yield running
 
 
+def clear_values(warehouse_path) -> dict[str, dict]:
+    """Each routed item's text and author in clear, from the warehouse's marts."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        result = connection.execute(
+            """
+            select routing.feedback_key, routing.body, interactions.actor_key as author_key, interactions.contact_key,
+                contacts.full_name as contact_name, contacts.email as contact_email,
+                contacts.social_handle as contact_handle
+            from marts.mart_feedback_routing as routing
+            inner join marts.fct_interactions as interactions on routing.feedback_key = interactions.interaction_key
+            left join marts.dim_contacts as contacts
+                on interactions.contact_key = contacts.contact_key and contacts.is_current
+            """
+        )
+        columns = [column[0] for column in result.description]
+        return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in result.fetchall()}
+
+
 def open_items(paths) -> dict[str, list[dict]]:
-    """The mart's open items by owning team (in the order teams are handed off), as the hand-off should see them."""
+    """The mart's open items by owning team (in the order teams are handed off), as the hand-off should send them:
+    the serving file's items with their text and author in clear from the warehouse."""
     with duckdb.connect(str(paths.serving_path), read_only=True) as connection:
         result = connection.execute(
             "select * from mart_feedback_routing where is_open and owning_team <> 'Unassigned'"
@@ -103,6 +122,8 @@ def open_items(paths) -> dict[str, list[dict]]:
         )
         columns = [column[0] for column in result.description]
         rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    clear = clear_values(paths.warehouse_path)
+    rows = [row | clear[row["feedback_key"]] for row in rows]
     by_team: dict[str, list[dict]] = {}
     for row in sorted(rows, key=lambda row: row["owning_team"]):
         by_team.setdefault(row["owning_team"], []).append(row)
@@ -156,6 +177,9 @@ def test_files_per_team_match_the_mart_and_every_open_item_is_posted_once(publis
     assert {name for team in report["teams"].values() for name in (team["csv"], team["json"])} == {
         str(path) for path in handoff.handoff_dir(paths).iterdir()
     }
+    assert {path.stat().st_mode & 0o777 for path in handoff.handoff_dir(paths).iterdir()} == {0o600}
+    assert report["clear_values_from"] == [f"warehouse {paths.warehouse_path}"]
+    assert report["items_without_clear_values"] == 0
 
     assert sorted(body["feedback_key"] for body in server.accepted) == keys
     by_key = {row["feedback_key"]: row for rows in expected.values() for row in rows}
@@ -255,3 +279,121 @@ def test_a_serving_file_without_the_mart_is_a_clear_error(warehouse_copy, unconf
         connection.execute("create table mart_social_care (day date)")
     with pytest.raises(handoff.HandoffError, match="no table mart_feedback_routing"):
         handoff.hand_off(warehouse_copy)
+
+
+def plant_personal_text(paths) -> dict:
+    """An open, owned item written by a known contact gets a text with their name, email, a phone number, a link
+    with a personal path and their handle, in the warehouse; returns the item's key, text and contact."""
+    with duckdb.connect(str(paths.warehouse_path)) as connection:
+        key, name, email, handle = connection.execute(
+            """
+            select routing.feedback_key, contacts.full_name, contacts.email, coalesce(contacts.social_handle, 'jdoe77')
+            from marts.mart_feedback_routing as routing
+            inner join marts.fct_interactions as interactions on routing.feedback_key = interactions.interaction_key
+            inner join marts.dim_contacts as contacts
+                on interactions.contact_key = contacts.contact_key and contacts.is_current
+            where routing.is_open and routing.owning_team <> 'Unassigned' and contacts.email is not null
+            order by routing.feedback_key
+            limit 1
+            """
+        ).fetchone()
+        text = (
+            f"{name} here: write to {email} or call +44 20 7946 0958, my order"
+            f" https://shop.example.com/orders/991?u=7 is late @{handle} @acmehelp"
+        )
+        for table, column in (("mart_feedback_routing", "feedback_key"), ("fct_interactions", "interaction_key")):
+            connection.execute(f"update marts.{table} set body = ? where {column} = ?", [text, key])
+    return {"key": key, "text": text, "name": name, "email": email, "handle": handle}
+
+
+def handed_off(report: dict, key: str) -> tuple[dict, dict]:
+    """The item as the team's CSV and JSON files carry it."""
+    for team in report["teams"].values():
+        with open(team["csv"], newline="", encoding="utf-8") as handle:
+            rows = {row["feedback_key"]: row for row in csv.DictReader(handle)}
+        if key in rows:
+            with open(team["json"], encoding="utf-8") as handle:
+                items = {item["feedback_key"]: item for item in json.load(handle)["items"]}
+            return rows[key], items[key]
+    raise AssertionError(f"{key} is in no team's hand-off file")
+
+
+def test_the_handoff_carries_the_clear_text_while_the_serving_file_carries_the_redacted_one(
+    warehouse_copy, unconfigured, monkeypatch
+):
+    paths = warehouse_copy
+    planted = plant_personal_text(paths)
+    publish.publish(paths)
+    with duckdb.connect(str(paths.serving_path), read_only=True) as connection:
+        served = connection.execute(
+            "select body from mart_feedback_routing where feedback_key = ?", [planted["key"]]
+        ).fetchone()[0]
+    assert planted["email"] not in served and "[email]" in served and "[phone]" in served
+    assert f"@{planted['handle']}" not in served and "@acmehelp" in served and "/orders/991" not in served
+
+    with TicketServer() as server:
+        monkeypatch.setenv(handoff.URL_ENV, f"{server.url}/tickets")
+        report = handoff.hand_off(paths)
+
+    row, item = handed_off(report, planted["key"])
+    assert row["body"] == item["body"] == planted["text"]
+    assert row["contact_name"] == item["contact_name"] == planted["name"]
+    assert row["contact_email"] == item["contact_email"] == planted["email"]
+    assert item["author_key"] and item["contact_key"].startswith("crm:")
+    posted = next(body for body in server.accepted if body["feedback_key"] == planted["key"])
+    assert posted["body"] == planted["text"] and posted["contact_email"] == planted["email"]
+
+
+def restricted_copy(paths, changes: dict[str, str | None]) -> Path:
+    """A restricted release as the contract describes it (the marts in clear, at serving/restricted/<file>), built from
+    the warehouse; `changes` maps keys to the text the copy holds for them, None to leave the key out."""
+    path = paths.serving_path.parent / "restricted" / paths.serving_path.name
+    path.parent.mkdir()
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(f"attach '{paths.warehouse_path}' as warehouse (read_only)")
+        for table in ("mart_feedback_routing", "fct_interactions", "dim_contacts"):
+            connection.execute(f"create table {table} as select * from warehouse.marts.{table}")
+        for key, text in changes.items():
+            if text is None:
+                connection.execute("delete from mart_feedback_routing where feedback_key = ?", [key])
+            else:
+                connection.execute("update mart_feedback_routing set body = ? where feedback_key = ?", [text, key])
+    return path
+
+
+def test_a_published_restricted_release_is_read_first_and_the_warehouse_fills_its_gaps(published):
+    paths = published
+    first, second = [row["feedback_key"] for rows in open_items(paths).values() for row in rows][:2]
+    restricted = restricted_copy(paths, {first: "the text as the restricted release holds it", second: None})
+
+    report = handoff.hand_off(paths)
+
+    assert report["clear_values_from"] == [
+        f"restricted release {restricted}",
+        f"warehouse {paths.warehouse_path}",
+    ]
+    assert handed_off(report, first)[1]["body"] == "the text as the restricted release holds it"
+    assert handed_off(report, second)[1]["body"] == clear_values(paths.warehouse_path)[second]["body"]
+    assert report["items_without_clear_values"] == 0
+
+
+def test_without_a_readable_source_of_clear_texts_nothing_is_handed_off(published):
+    published.warehouse_path.unlink()
+
+    with pytest.raises(handoff.HandoffError, match="No source of clear texts"):
+        handoff.hand_off(published)
+    assert not handoff.handoff_dir(published).exists()
+
+
+def test_with_the_restricted_copy_published_the_handoff_reads_only_it(warehouse_copy, unconfigured, monkeypatch):
+    paths = warehouse_copy
+    planted = plant_personal_text(paths)
+    monkeypatch.setenv("OUTCOMES_RESTRICTED_SERVING", "on")
+    publish.publish(paths)
+
+    report = handoff.hand_off(paths)
+
+    restricted = paths.serving_path.parent / "restricted" / paths.serving_path.name
+    assert report["clear_values_from"] == [f"restricted release {restricted}"]
+    row, item = handed_off(report, planted["key"])
+    assert row["body"] == item["body"] == planted["text"] and item["contact_email"] == planted["email"]

@@ -1,8 +1,14 @@
 """Hand open feedback items to their owning teams: a CSV and a JSON file per team and, when a ticketing endpoint is
 configured, one HTTP POST per item.
 
-Files: `<reports>/handoff/<team-slug>.csv|json`, rewritten each run with the team's open items in the serving file's
-`mart_feedback_routing` (items routed to `Unassigned` have no owning team and are only counted).
+Files: `<reports>/handoff/<team-slug>.csv|json` (mode 0600), rewritten each run with the team's open items in the
+serving file's `mart_feedback_routing` (items routed to `Unassigned` have no owning team and are only counted).
+
+The team must answer the customer, so the items carry what the default serving copy pseudonymises or redacts, in
+clear: the text and who wrote it (author_key, and the CRM contact it was matched to: key, name, email, handle). The
+serving release says which items are current; their clear values come from the restricted release
+(serving/restricted/, when published), else from the warehouse's marts. A key neither has (a person erased since
+the release) keeps the serving copy's values.
 
 Endpoint: OUTCOMES_TICKETING_URL (+ OUTCOMES_TICKETING_TOKEN), else the Airflow connection `outcomes_ticketing`
 (http: host, optional port and schema, extra `path` default /tickets, password sent as a bearer token). Neither: files
@@ -33,6 +39,7 @@ import requests
 
 from pipeline import http_post
 from pipeline.outputs import absence
+from pipeline.outputs.handoff_clear_values import NoClearSource, with_clear_values
 from pipeline.outputs.handoff_endpoint import (  # noqa: F401 - tests and callers use them from here
     CONNECTION_ID,
     TOKEN_ENV,
@@ -60,7 +67,14 @@ POST_FIELDS = (
     "sentiment_score",
     "body",
     "account_key",
+    "author_key",
+    "contact_key",
+    "contact_name",
+    "contact_email",
+    "contact_handle",
 )
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 ATTEMPTS = 3
 RETRY_WAIT_SECONDS = 0.2  # exponential: 0.2 s then 0.4 s, so an item gives up within a second plus timeouts
 TIMEOUT = (3.0, 10.0)  # connect, read
@@ -167,7 +181,8 @@ def write_atomically(path: Path, write: Callable) -> None:
     """Readers of a team's file see the previous run's or this run's, never half of one."""
     staged = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     try:
-        with open(staged, "w", newline="", encoding="utf-8") as handle:
+        descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)  # owner only from the start
+        with open(descriptor, "w", newline="", encoding="utf-8") as handle:
             write(handle)
         os.replace(staged, path)
     finally:
@@ -319,8 +334,12 @@ def hand_off(paths: PipelinePaths) -> dict:
     """
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     columns, teams, items, release = read_routing(paths.serving_path)
+    try:
+        columns, items, provenance = with_clear_values(paths, columns, items)
+    except NoClearSource as error:
+        raise HandoffError(str(error)) from error
     folder = handoff_dir(paths)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     counts: dict[str, dict] = {}
     for team in teams:
         team_items = [item for item in items if item["owning_team"] == team]
@@ -346,6 +365,7 @@ def hand_off(paths: PipelinePaths) -> dict:
         "generated_at": generated_at,
         "serving_path": str(paths.serving_path),
         "release": release,
+        **provenance,
         "handoff_dir": str(folder),
         "log_path": str(log_path(paths)),
         "endpoint_configured": endpoint is not None,
