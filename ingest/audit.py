@@ -1,5 +1,6 @@
 """Tables that account for every record: `raw._quarantine` (records refused, with the reason and the payload) and
-`raw._ingest_audit` (per batch and file: rows read = loaded + quarantined + duplicates)."""
+`raw._ingest_audit` (per batch and file: rows read = loaded + quarantined + duplicates + outside the interval +
+suppressed)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,21 @@ class FileAudit:
     rows_duplicate: int = 0
     # Records a scheduled run left for the run whose data interval holds their event time.
     rows_outside_interval: int = 0
+    # Records of people who asked to be forgotten (ingest/suppression.py): counted, neither loaded nor quarantined.
+    rows_suppressed: int = 0
     new_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     note: str | None = None
 
     @property
     def adds_up(self) -> bool:
-        accounted = self.rows_loaded + self.rows_quarantined + self.rows_duplicate + self.rows_outside_interval
+        accounted = (
+            self.rows_loaded
+            + self.rows_quarantined
+            + self.rows_duplicate
+            + self.rows_outside_interval
+            + self.rows_suppressed
+        )
         return self.rows_read == accounted
 
     def to_dict(self) -> dict:
@@ -47,6 +56,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         "rows_duplicate BIGINT, new_columns VARCHAR[], missing_columns VARCHAR[], note VARCHAR, loaded_at TIMESTAMP)"
     )
     con.execute(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN IF NOT EXISTS rows_outside_interval BIGINT DEFAULT 0")
+    con.execute(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN IF NOT EXISTS rows_suppressed BIGINT DEFAULT 0")
 
 
 def record(con: duckdb.DuckDBPyConnection, audit: FileAudit, batch_id: str, sha256: str, loaded_at) -> None:
@@ -54,8 +64,8 @@ def record(con: duckdb.DuckDBPyConnection, audit: FileAudit, batch_id: str, sha2
         raise AssertionError(f"audit of {audit.source_file} does not add up: {audit}")
     con.execute(
         f"INSERT INTO {AUDIT_TABLE} (batch_id, entity, source_file, content_sha256, rows_read, rows_loaded, "
-        "rows_quarantined, rows_duplicate, new_columns, missing_columns, note, loaded_at, rows_outside_interval) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "rows_quarantined, rows_duplicate, new_columns, missing_columns, note, loaded_at, rows_outside_interval, "
+        "rows_suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             audit.entity,
@@ -70,5 +80,6 @@ def record(con: duckdb.DuckDBPyConnection, audit: FileAudit, batch_id: str, sha2
             audit.note,
             loaded_at,
             audit.rows_outside_interval,
+            audit.rows_suppressed,
         ],
     )

@@ -14,6 +14,7 @@ from ingest.entity import CsvRows, Entity
 from ingest.incoming import ContractError, DocumentCache, extra_fields_sql, payload_sql, read_into_incoming
 from ingest.interval import DataInterval
 from ingest.sql import quote_ident
+from ingest.suppression import Suppression
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,14 @@ def load_file(
     scratch_dir: Path,
     documents: DocumentCache | None = None,
     interval: DataInterval | None = None,
+    suppression: Suppression | None = None,
 ) -> audit.FileAudit:
     """Load the file's valid, new records; quarantine the rest. On any error nothing of the file stays.
 
     With an `interval` (and an entity with an event time), only records whose event time lies in it are loaded or
     quarantined; the others are counted as outside the interval. Records without a readable event time belong to
-    the first run that reads the file, as do records that break the contract: each is loaded or quarantined once."""
+    the first run that reads the file, as do records that break the contract: each is loaded or quarantined once.
+    Records of people who asked to be forgotten (`suppression`, ingest/suppression.py) are counted and dropped."""
     by_interval = interval is not None and entity.event_time is not None
     first_read = not ledger.was_read(con, entity.table, content_sha256)
     incoming = read_into_incoming(con, entity, path, scratch_dir, documents or DocumentCache())
@@ -88,6 +91,7 @@ def load_file(
                 "DELETE FROM _staged WHERE CASE WHEN _violations <> '' OR _event_at IS NULL "
                 f"THEN {'FALSE' if first_read else 'TRUE'} ELSE NOT {interval.contains_sql('_event_at')} END"
             ).fetchone()[0]
+        suppressed = suppression.apply(con, entity) if suppression is not None else 0
         rejects = incoming.rejects if first_read or not by_interval else []
         outside += len(incoming.rejects) - len(rejects)
         meta = [batch.batch_id, entity.table, source_file]
@@ -118,9 +122,10 @@ def load_file(
             [batch.batch_id, batch.loaded_at, source_file],
         ).fetchone()[0]
         report.new_columns = new_columns or []
-        report.rows_read = staged + outside + len(rejects)
+        report.rows_read = staged + outside + suppressed + len(rejects)
         report.rows_quarantined = quarantined + len(rejects)
         report.rows_outside_interval = outside
+        report.rows_suppressed = suppressed
         report.rows_loaded = fresh
         report.rows_duplicate = staged - quarantined - fresh
         ledger.record(

@@ -17,6 +17,7 @@ class EntityReport:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     rows_outside_interval: int = 0
+    rows_suppressed: int = 0  # records of forgotten people (ingest/suppression.py)
     new_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
 
@@ -28,6 +29,7 @@ class EntityReport:
         self.rows_quarantined += audit.rows_quarantined
         self.rows_duplicate += audit.rows_duplicate
         self.rows_outside_interval += audit.rows_outside_interval
+        self.rows_suppressed += audit.rows_suppressed
         self.new_columns = sorted({*self.new_columns, *audit.new_columns})
         self.missing_columns = sorted({*self.missing_columns, *audit.missing_columns})
 
@@ -82,6 +84,10 @@ class IngestReport:
         return sum(e.rows_outside_interval for e in self.entities.values())
 
     @property
+    def rows_suppressed(self) -> int:
+        return sum(e.rows_suppressed for e in self.entities.values())
+
+    @property
     def rows_quarantined(self) -> int:
         return sum(e.rows_quarantined for e in self.entities.values())
 
@@ -108,6 +114,7 @@ class IngestReport:
                 "rows_quarantined": self.rows_quarantined,
                 "rows_duplicate": self.rows_duplicate,
                 "rows_outside_interval": self.rows_outside_interval,
+                "rows_suppressed": self.rows_suppressed,
             },
             "missing_entities": self.missing_entities,
             "unmatched_files": self.unmatched_files,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import audit, file_drops, ledger, refusals
+from ingest import audit, file_drops, ledger, refusals, suppression
 from ingest.duckdb_settings import connection_config
 from ingest.entity import RAW_SCHEMA
 from ingest.incoming import ContractError, DocumentCache
@@ -84,6 +84,7 @@ def load_landing(
             for statement in entity.add_missing_meta_columns_sql():
                 con.execute(statement)
         file_drops.create_canonical_views(con, drops)
+        suppressed = suppression.load(con, landing_dir, warehouse_path, drops)
         scratch_dir = warehouse_path.parent / ".ingest_scratch"
         documents = DocumentCache()
         # File by file, so that a page file feeding two entities (tweets -> x_tweets and x_users) is hashed and
@@ -111,7 +112,9 @@ def load_landing(
                 counts.files_skipped += 1
                 continue
             try:
-                file_audit = load_file(con, entity, path, source_file, sha, batch, scratch_dir, documents, interval)
+                file_audit = load_file(
+                    con, entity, path, source_file, sha, batch, scratch_dir, documents, interval, suppressed
+                )
             except (duckdb.Error, OSError, UnicodeDecodeError, ContractError) as exc:
                 counts.files_failed += 1
                 report.failures.append(FileFailure(entity.table, source_file, str(exc).strip()))
