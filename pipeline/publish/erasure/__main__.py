@@ -1,0 +1,5 @@
+import sys
+
+from pipeline.publish.erasure import main
+
+sys.exit(main())
