@@ -40,7 +40,7 @@ export OUTCOMES_REPORTS_DIR ?= $(CURDIR)/reports$(RUN_OUTPUT)
 RUN_LOG := $(OUTCOMES_REPORTS_DIR)/airflow_dags_test.log
 
 .PHONY: setup manifest run demo-data airflow-db airflow test lint bench clean rollback releases chromium services profile \
-	train-sentiment eval-text
+	train-sentiment eval-text forget
 
 setup: $(VENV)/.synced
 
@@ -122,6 +122,14 @@ releases: setup
 
 rollback: setup
 	$(BIN)/python -m pipeline.publish rollback
+
+# `make forget WHO=ann@example.com` (an email, a handle or a CRM contact id): erase one person from the warehouse and
+# every serving release and copy, keep them out of later ingests and record the request, hashed
+# (pipeline/publish/erasure; README "Personal data"). Run it when no pipeline run is writing; under Airflow, trigger
+# the DAG forget_person instead.
+forget: setup
+	@test -n "$(WHO)" || { echo "make forget needs the person: make forget WHO=<email | handle | CRM contact id>" >&2; exit 2; }
+	@$(RUN_AS_OF) $(BIN)/python -m pipeline.publish.erasure "$(WHO)"
 
 lint: setup
 	$(BIN)/ruff check .

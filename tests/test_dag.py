@@ -36,7 +36,8 @@ def test_one_ingest_dag_per_enabled_source(dagbag, sources):
     assert dagbag.import_errors == {}
     configured = yaml.safe_load(CONFIG.read_text())["ingest_dags"]["sources"]
     assert {source.name for source in sources} <= set(configured)
-    assert set(dagbag.dag_ids) == {*(source.dag_id for source in sources), "social_outcomes", "weekly_voc_report"}
+    others = {"social_outcomes", "weekly_voc_report", "forget_person"}
+    assert set(dagbag.dag_ids) == {*(source.dag_id for source in sources), *others}
     for source in sources:
         dag = dagbag.dags[source.dag_id]
         assert set(dag.task_ids) == {"extract", "ingest"}
