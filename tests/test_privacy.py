@@ -58,9 +58,10 @@ def test_texts_are_redacted_and_brand_handles_kept(text, redacted):
     assert scalar(f"select {policy.redact_sql('?')}", text) == redacted
 
 
-def test_an_undeclared_column_named_like_an_email_is_pseudonymised():
+def test_an_undeclared_text_column_named_like_an_email_is_pseudonymised():
     policy = ServingPolicy(KEY, {"dim_people": {"full_name": "name"}})
-    assert policy.kinds("dim_people", ["person_email", "full_name", "city"]) == {
+    columns = {"person_email": "VARCHAR", "full_name": "VARCHAR", "city": "VARCHAR", "saving_vs_phone": "DOUBLE"}
+    assert policy.kinds("dim_people", columns) == {
         "person_email": "identifier",
         "full_name": "name",
     }

@@ -42,8 +42,8 @@ def serving_equals_warehouse(paths, release: str) -> None:
         assert len(marts) >= 15
         for mart in marts:
             parquet = parquet_file(paths, release, mart)
-            info = connection.execute(f"select name from pragma_table_info('marts.{mart}')").fetchall()
-            columns = [name for (name,) in info]
+            info = connection.execute(f"select name, type from pragma_table_info('marts.{mart}')").fetchall()
+            columns = dict(info)
             expected = f'(select {policy.select_list(mart, columns)} from marts."{mart}")'
             for served in (f'served.main."{mart}"', f"read_parquet('{parquet}')"):
                 difference = connection.execute(

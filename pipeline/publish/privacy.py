@@ -55,19 +55,19 @@ class ServingPolicy:
     def restricted(self) -> bool:
         return self.key is None
 
-    def kinds(self, table: str, columns: list[str]) -> dict[str, str]:
-        """The personal-data kind of each column of `table` that has one."""
+    def kinds(self, table: str, columns: dict[str, str]) -> dict[str, str]:
+        """The personal-data kind of each column of `table` that has one; `columns`: name -> DuckDB type, in order."""
         declared = self.columns.get(table, {})
         found = {}
-        for column in columns:
+        for column, data_type in columns.items():
             kind = declared.get(column)
-            if kind is None and PERSONAL_COLUMN_NAME.search(column.lower()):
-                kind = "identifier"
+            if kind is None and data_type == "VARCHAR" and PERSONAL_COLUMN_NAME.search(column.lower()):
+                kind = "identifier"  # (a number named saving_vs_phone is not a phone number)
             if kind:
                 found[column] = kind
         return found
 
-    def select_list(self, table: str, columns: list[str]) -> str:
+    def select_list(self, table: str, columns: dict[str, str]) -> str:
         kinds = {} if self.restricted else self.kinds(table, columns)
         return ", ".join(self.column_sql(quote_ident(column), kinds.get(column)) for column in columns)
 
@@ -95,7 +95,7 @@ class ServingPolicy:
             text = f"replace({text}, chr(1), '@')"
         return text
 
-    def digest(self, table: str, columns: list[str]) -> str:
+    def digest(self, table: str, columns: dict[str, str]) -> str:
         """Changes when what this copy writes for the table would change: a release made under another key, other
         brand handles or other column kinds is not reused."""
         if self.restricted:

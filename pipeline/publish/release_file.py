@@ -234,17 +234,17 @@ def write_release(
     )
 
 
-def warehouse_columns(warehouse_path: Path) -> dict[str, list[str]]:
-    """mart -> its column names, in order."""
+def warehouse_columns(warehouse_path: Path) -> dict[str, dict[str, str]]:
+    """mart -> {column name: DuckDB type}, in column order."""
     with duckdb.connect(str(warehouse_path), read_only=True) as connection:
         rows = connection.execute(
-            "select table_name, column_name from information_schema.columns where table_schema = ?"
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = ?"
             " order by table_name, ordinal_position",
             [MARTS_SCHEMA],
         ).fetchall()
-    found: dict[str, list[str]] = {}
-    for table, column in rows:
-        found.setdefault(table, []).append(column)
+    found: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        found.setdefault(table, {})[column] = data_type
     return found
 
 
