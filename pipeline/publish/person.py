@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 
@@ -26,7 +25,3 @@ class Person:
     def values(self) -> frozenset[str]:
         """Every clear value that marks a row as the person's."""
         return self.identifiers | self.person_keys | self.interaction_keys
-
-    def request_digest(self) -> str:
-        """What the audit table records of the request: a hash, never the identifier itself."""
-        return hashlib.sha256(self.request.strip().lower().encode()).hexdigest()
