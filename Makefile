@@ -89,6 +89,7 @@ run: $(RUN_INPUT) setup manifest
 		|| { tail -n 60 $(RUN_LOG); echo "Pipeline run failed; full log: $(RUN_LOG)"; exit 1; }
 	@grep -E "^  (ingest_|social_outcomes|weekly_voc_report)" $(RUN_LOG)
 	$(BIN)/python -m pipeline.outputs.run_summary
+	@echo "  serving copy         $$($(BIN)/python -m pipeline.publish key)"
 	@echo "  airflow log          $(RUN_LOG)"
 	@echo ""
 	@echo "Open for executives (self-contained files, no server needed):"
