@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from pipeline import publish
-from pipeline.publish import pseudonyms, restricted
+from pipeline.publish import privacy, pseudonyms, restricted
 from pipeline.publish.privacy import ServingPolicy, brand_handles
 from pipeline.settings import PROJECT_ROOT
 
@@ -178,3 +178,19 @@ def test_a_bad_restricted_switch_is_a_clear_error(monkeypatch):
     monkeypatch.setenv(restricted.ENV, "maybe")
     with pytest.raises(ValueError, match="OUTCOMES_RESTRICTED_SERVING"):
         restricted.enabled()
+
+
+def test_texts_can_be_kept_as_written_while_identifiers_stay_pseudonyms(monkeypatch):
+    monkeypatch.setenv(privacy.TEXTS_ENV, "clear")
+    policy = ServingPolicy(KEY, {"t": {"body": "free_text", "email": "identifier"}}, BRANDS, privacy.redact_texts())
+    select = policy.select_list("t", {"body": "VARCHAR", "email": "VARCHAR"})
+    with duckdb.connect() as connection:
+        row = "select 'call me on 555-123-4567' as body, 'a@b.co' as email"
+        body, email = connection.execute(f"select {select} from ({row})").fetchone()
+    assert body == "call me on 555-123-4567" and email == KEY.pseudonym("a@b.co")
+    assert policy.digest("t", {"body": "VARCHAR"}) != ServingPolicy(KEY, policy.columns, BRANDS).digest(
+        "t", {"body": "VARCHAR"}
+    )
+    monkeypatch.setenv(privacy.TEXTS_ENV, "sometimes")
+    with pytest.raises(ValueError, match=privacy.TEXTS_ENV):
+        privacy.redact_texts()

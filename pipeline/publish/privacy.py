@@ -6,7 +6,7 @@ Each mart column that holds personal data says so in its model yml (`config: met
   across runs under one key, so joins between marts and trends over time still work;
 - `name`: a person's name -> null;
 - `free_text`: a message text -> emails, phone numbers, URL paths and @handles of private persons masked; the
-  brand's own handles (seed brand_accounts) are kept.
+  brand's own handles (seed brand_accounts) are kept; OUTCOMES_SERVING_TEXTS=clear keeps texts as written.
 
 A column without a declared kind whose name says email, phone or handle is treated as an identifier, so a mart
 added without the meta does not publish addresses in clear. The restricted copy (OUTCOMES_RESTRICTED_SERVING) keeps
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from pipeline.publish import fingerprints
 from pipeline.publish.pseudonyms import PseudonymKey
 
 KINDS = ("identifier", "name", "free_text")
+TEXTS_ENV = "OUTCOMES_SERVING_TEXTS"
 PERSONAL_COLUMN_NAME = re.compile(r"(^|_)(e_?mail|phone|mobile|handle|username|screen_name)(_|$)")
 
 # RE2 patterns, applied in this order (a URL may hold an @ or digits; an email holds an @).
@@ -50,6 +52,8 @@ class ServingPolicy:
     key: PseudonymKey | None
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     brand_handles: tuple[str, ...] = ()
+    # OUTCOMES_SERVING_TEXTS=clear keeps message texts as written in the default copy (identifiers stay pseudonyms).
+    redact_texts: bool = True
 
     @property
     def restricted(self) -> bool:
@@ -76,7 +80,7 @@ class ServingPolicy:
             return f"{self.key.sql(column)} as {column}"
         if kind == "name":
             return f"cast(null as varchar) as {column}"
-        if kind == "free_text":
+        if kind == "free_text" and self.redact_texts:
             return f"{self.redact_sql(column)} as {column}"
         return column
 
@@ -101,8 +105,17 @@ class ServingPolicy:
         if self.restricted:
             return fingerprints.digest(["restricted"])
         return fingerprints.digest(
-            [self.key.key_id, self.kinds(table, columns), self.brand_handles, URL_WITH_PATH, EMAIL, HANDLE, PHONES]
+            [self.key.key_id, self.kinds(table, columns), self.brand_handles, self.redact_texts, URL_WITH_PATH, EMAIL]
+            + [HANDLE, PHONES]
         )
+
+
+def redact_texts() -> bool:
+    """OUTCOMES_SERVING_TEXTS: `redacted` (default) or `clear`."""
+    value = os.environ.get(TEXTS_ENV, "").strip().lower() or "redacted"
+    if value not in ("redacted", "clear"):
+        raise ValueError(f"{TEXTS_ENV} must be redacted or clear, got {value!r}")
+    return value == "redacted"
 
 
 def declared_kinds(manifest_path: Path) -> dict[str, dict[str, str]]:

@@ -78,6 +78,7 @@ def serving_policy(paths: PipelinePaths) -> ServingPolicy:
         pseudonyms.load_key(paths),
         privacy.declared_kinds(paths.dbt_target_dir / "manifest.json"),
         privacy.brand_handles(paths.dbt_project_dir / "seeds" / "brand_accounts.csv", paths.warehouse_path),
+        privacy.redact_texts(),
     )
 
 
