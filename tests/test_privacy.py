@@ -183,10 +183,11 @@ def test_a_bad_restricted_switch_is_a_clear_error(monkeypatch):
 def test_texts_can_be_kept_as_written_while_identifiers_stay_pseudonyms(monkeypatch):
     monkeypatch.setenv(privacy.TEXTS_ENV, "clear")
     policy = ServingPolicy(KEY, {"t": {"body": "free_text", "email": "identifier"}}, BRANDS, privacy.redact_texts())
-    select = policy.select_list("t", {"body": "VARCHAR", "email": "VARCHAR"})
+    row = "(select 'call me on 555-123-4567' as body, 'a@b.co' as email)"
     with duckdb.connect() as connection:
-        row = "select 'call me on 555-123-4567' as body, 'a@b.co' as email"
-        body, email = connection.execute(f"select {select} from ({row})").fetchone()
+        body, email = connection.execute(
+            policy.select_sql("t", {"body": "VARCHAR", "email": "VARCHAR"}, row)
+        ).fetchone()
     assert body == "call me on 555-123-4567" and email == KEY.pseudonym("a@b.co")
     assert policy.digest("t", {"body": "VARCHAR"}) != ServingPolicy(KEY, policy.columns, BRANDS).digest(
         "t", {"body": "VARCHAR"}

@@ -44,7 +44,7 @@ def serving_equals_warehouse(paths, release: str) -> None:
             parquet = parquet_file(paths, release, mart)
             info = connection.execute(f"select name, type from pragma_table_info('marts.{mart}')").fetchall()
             columns = dict(info)
-            expected = f'(select {policy.select_list(mart, columns)} from marts."{mart}")'
+            expected = f"({policy.select_sql(mart, columns, f'marts.{mart}')})"
             for served in (f'served.main."{mart}"', f"read_parquet('{parquet}')"):
                 difference = connection.execute(
                     f"select count(*) from ((select * from {expected} except all select * from {served})"

@@ -179,10 +179,8 @@ def write_release(
             if name in reused and copy_file:
                 continue
             table = f"main.{quote_ident(name)}"
-            connection.execute(
-                f"create table {table} as select {policy.select_list(name, columns[name])}"
-                f" from warehouse.{MARTS_SCHEMA}.{quote_ident(name)}"
-            )
+            source = f"warehouse.{MARTS_SCHEMA}.{quote_ident(name)}"
+            connection.execute(f"create table {table} as {policy.select_sql(name, columns[name], source)}")
             kinds = {} if policy.restricted else policy.kinds(name, columns[name])
             if name in descriptions or kinds:
                 add_comments(connection, name, descriptions.get(name, ("", {})), kinds)
