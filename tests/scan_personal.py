@@ -2,7 +2,7 @@
 
     find_traces(roots, needles)        where any of `needles` (a person's email, handle, name, texts, pseudonyms) is
                                        still found under `roots`, case-insensitive
-    find_personal_data(serving_file)   emails, phone numbers and @handles of private persons in any column
+    find_personal_data(serving_file)   emails, phone numbers and @handles of private persons in any text column
 
 Both return readable findings (empty: nothing found), so a test asserts `== []` and a failure says where.
 
@@ -184,9 +184,8 @@ def brand_handles(seed: Path = BRAND_ACCOUNTS) -> frozenset[str]:
         return frozenset(row["username"].strip().lstrip("@").lower() for row in csv.DictReader(handle))
 
 
-def column_findings(
-    connection: duckdb.DuckDBPyConnection, name: str, relation: str, column: str, allowed: frozenset[str]
-) -> list[str]:
+def column_checks(column: str, allowed: frozenset[str]) -> dict[str, str]:
+    """What is looked for in one column, as SQL conditions."""
     value = f"cast({quote_ident(column)} as varchar)"
     allowed_list = "[" + ", ".join(quote_literal(handle) for handle in sorted(allowed)) + "]::varchar[]"
     private_handles = (
@@ -203,18 +202,30 @@ def column_findings(
             f"not regexp_matches({value}, {quote_literal(PSEUDONYM)})"
             f" and not list_contains({allowed_list}, lower(ltrim({value}, '@')))"
         )
-    findings = []
-    for what, check in checks.items():
-        rows, example = connection.execute(
-            f"select count(*), any_value({value}) from {relation} where coalesce({check}, false)"
-        ).fetchone()
-        if rows:
-            findings.append(f"{name}.{column}: {rows} values with {what}, e.g. {example[:EXAMPLE_CHARS]!r}")
-    return findings
+    return {what: f"coalesce({check}, false)" for what, check in checks.items()}
+
+
+def table_findings(
+    connection: duckdb.DuckDBPyConnection, name: str, relation: str, columns: list[str], allowed: frozenset[str]
+) -> list[str]:
+    """One scan of the table: per column and kind, how many values and one example."""
+    checks = [(column, what, check) for column in columns for what, check in column_checks(column, allowed).items()]
+    if not checks:
+        return []
+    aggregates = ", ".join(
+        f"count(*) filter (where {check}), any_value(cast({quote_ident(column)} as varchar)) filter (where {check})"
+        for column, what, check in checks
+    )
+    found = connection.execute(f"select {aggregates} from {relation}").fetchone()
+    return [
+        f"{name}.{column}: {rows} values with {what}, e.g. {example[:EXAMPLE_CHARS]!r}"
+        for (column, what, _check), rows, example in zip(checks, found[0::2], found[1::2], strict=True)
+        if rows
+    ]
 
 
 def find_personal_data(serving_file: Path, brands: Iterable[str] | None = None) -> list[str]:
-    """Every column of every table of a serving file (DuckDB or Parquet) holding an email address, a phone number,
+    """Every text column of every table of a serving file (DuckDB or Parquet) holding an email address, a phone number,
     an @handle other than the brand's own (`brands`, default the seed brand_accounts; @user, what redaction
     leaves, is allowed), or, in a column named for handles, a value that is neither a pseudonym nor a brand's."""
     allowed = frozenset(handle.lstrip("@").lower() for handle in (brand_handles() if brands is None else brands))
@@ -222,6 +233,5 @@ def find_personal_data(serving_file: Path, brands: Iterable[str] | None = None) 
     findings = []
     with duckdb.connect() as connection:
         for name, relation, columns in relations(connection, Path(serving_file)):
-            for column in columns:
-                findings += column_findings(connection, name, relation, column, allowed)
+            findings += table_findings(connection, name, relation, columns, allowed)
     return findings

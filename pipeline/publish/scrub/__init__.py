@@ -1,6 +1,6 @@
 """Erasure beyond the warehouse: remove one person from every copy the pipeline keeps outside it.
 
-After the warehouse is rebuilt without the person and republished (pipeline/publish/erasure), `scrub_copies` goes
+When a person is forgotten (pipeline/publish/erasure: `make forget`, the DAG `forget_person`), `scrub_copies` goes
 through:
 
 - every kept serving release, default and restricted (serving/releases/*, serving/restricted/releases/*): the
