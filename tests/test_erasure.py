@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT_ROOT, paths_in
+from tests.scan_personal import find_traces
 
 KEY = "tests-only-erasure-key-0123456789abcdef"
 # Planted in the landing copy: a text only the person wrote, and another customer's tweet that names them.
@@ -217,6 +218,8 @@ def landing(tmp_path_factory, demo_landing):
 def erased(tmp_path_factory, landing, env):
     """The planted landing built and published, then the person forgotten by their email."""
     from pipeline import publish, quality_gate
+    from pipeline.outputs import handoff
+    from pipeline.outputs.dashboard import build as dashboard_build
     from pipeline.publish import erasure, pseudonyms
 
     folder, chosen = landing
@@ -225,6 +228,9 @@ def erased(tmp_path_factory, landing, env):
     paths = paths_in(root, folder, env)
     quality_gate.run_mart_gate(paths)
     first_release = publish.publish(paths).release
+    # What a run writes beside the marts, so that erasure has them to reach: the hand-off and the dashboard.
+    handoff.hand_off(paths)
+    dashboard_build.build(paths)
     before = paths.warehouse_path.read_bytes()
     with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
         identity = erasure.resolve_identity(con, chosen["email"])
@@ -471,3 +477,33 @@ def test_make_forget_refuses_without_who():
     )
     assert completed.returncode == 2
     assert "make forget needs the person" in completed.stderr
+
+
+def test_the_dag_forgets_through_airflow_with_the_request_as_its_param(erased, airflow_db, tmp_path, monkeypatch):
+    """The triggered DAG, run by Airflow with the person in its conf; a request that matches nobody, so no rebuild."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    source = erased["paths"]
+    paths = paths_in(tmp_path, source.landing_dir, monkeypatch)
+    paths.warehouse_path.parent.mkdir(parents=True)
+    shutil.copyfile(source.warehouse_path, paths.warehouse_path)
+    dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "forget_person.py")).dags["forget_person"]
+    dag_run = dag.test(run_conf={"who": "Somebody.Else@example.invalid"})
+    assert dag_run.state == "success"
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+        suppressed = con.execute(
+            "select count(*) from privacy.suppression where identifier_hash = ?",
+            [erased["key"].pseudonym("email:somebody.else@example.invalid")],
+        ).fetchone()[0]
+        last = con.execute("select status from privacy.erasure_audit order by requested_at desc limit 1").fetchone()
+    assert suppressed == 1 and last == ("completed",)
+
+
+def test_nothing_the_pipeline_wrote_still_names_the_person(erased):
+    """Every DuckDB file (tables and bytes), Parquet file, report and log under the warehouse, serving and reports
+    folders; the landing folder is the user's own exports and is not rewritten."""
+    paths = erased["paths"]
+    assert (paths.reports_dir / "dashboard" / "index.html").exists() and (paths.reports_dir / "handoff").is_dir()
+    terms = sorted(person_terms(erased["person"]) | {erased["chosen"]["email"]})
+    roots = [paths.warehouse_path.parent, paths.serving_path.parent, paths.reports_dir]
+    assert find_traces(roots, terms) == []
