@@ -14,7 +14,9 @@ import pytest
 import ingest
 from ingest.registry import ENTITIES
 from pipeline import dbt_build, run_all
+from pipeline.publish import privacy
 from tests.conftest import paths_in
+from tests.scan_personal import find_personal_data
 from tests.test_pipeline_e2e import task_states
 
 EXPORTS = Path(__file__).parent / "fixtures" / "realdata"
@@ -257,3 +259,15 @@ def test_outcome_marts_build_and_publish_from_real_exports_alone(exports_run):
         " and source_class != 'own_brand'",
     )["n"][0]
     assert twcs_brand == 0
+
+
+def test_the_serving_file_of_real_exports_holds_no_personal_data_in_clear(exports_run):
+    """Real tweets to brands carry customers' handles, phone numbers and links; the default serving copy keeps only
+    the brands' own handles (the care accounts the export answers from)."""
+    _, _, paths = exports_run
+    brands = privacy.brand_handles(paths.dbt_project_dir / "seeds" / "brand_accounts.csv", paths.warehouse_path)
+    assert set(brands) - set(privacy.brand_handles(paths.dbt_project_dir / "seeds" / "brand_accounts.csv"))
+    assert find_personal_data(paths.warehouse_path, brands) != []  # the warehouse holds them: the scan finds them
+    assert find_personal_data(paths.serving_path, brands) == []
+    for parquet in sorted((paths.serving_path.parent / "parquet").glob("*.parquet")):
+        assert find_personal_data(parquet, brands) == [], parquet.name
