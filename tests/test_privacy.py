@@ -195,3 +195,15 @@ def test_texts_can_be_kept_as_written_while_identifiers_stay_pseudonyms(monkeypa
     monkeypatch.setenv(privacy.TEXTS_ENV, "sometimes")
     with pytest.raises(ValueError, match=privacy.TEXTS_ENV):
         privacy.redact_texts()
+
+
+def test_the_key_can_come_from_the_airflow_connection(monkeypatch, tmp_path):
+    from pipeline.settings import load_paths
+
+    monkeypatch.delenv(pseudonyms.KEY_ENV)
+    monkeypatch.setenv("OUTCOMES_LANDING_DIR", str(tmp_path))  # not demo data: no generated key to fall back on
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_OUTCOMES_PSEUDONYM_KEY", '{"conn_type": "generic", "password": "a connection secret, 32 bytes"}'
+    )
+    key = pseudonyms.load_key(load_paths())
+    assert key.origin == "Airflow connection outcomes_pseudonym_key" and key.secret == b"a connection secret, 32 bytes"
