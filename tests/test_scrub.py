@@ -444,3 +444,19 @@ def test_find_personal_data_flags_emails_phones_and_private_handles_only(tmp_pat
     assert "2 values with a phone number" in findings[1]
     assert "1 values with a private @handle, e.g. 'or 555-123-4567, ask @AnnPrivate'" in findings[2]
     assert "1 values with a handle in clear, e.g. 'annprivate'" in findings[3]
+
+
+def test_this_machines_airflow_task_logs_are_scrubbed_too(tmp_path, monkeypatch):
+    from pipeline.publish.pseudonyms import PseudonymKey
+
+    task_logs = tmp_path / "airflow" / "logs" / "dag_id=ingest_crm" / "run_id=manual" / "task_id=load"
+    task_logs.mkdir(parents=True)
+    log = task_logs / "attempt=1.log"
+    log.write_text("refused sample: Ann.Lee@example.com in crm_contacts\nloaded 120 rows\n")
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.delenv("AIRFLOW__LOGGING__BASE_LOG_FOLDER", raising=False)
+    paths = paths_in(tmp_path / "run", tmp_path / "landing", monkeypatch)
+    person = Person("ann.lee@example.com", identifiers=frozenset({"ann.lee@example.com"}))
+    counts = scrub_copies(paths, person, PseudonymKey(b"a key for this test only", "test"))
+    assert "ann.lee" not in log.read_text().lower() and "loaded 120 rows" in log.read_text()
+    assert any(label.startswith("logs/") for label in counts)

@@ -42,8 +42,17 @@ DUCKDB_SUFFIX = ".duckdb"
 
 def copy_roots(paths: PipelinePaths) -> list[Path]:
     """The folders holding copies of the person outside the warehouse: serving (with the restricted copy inside
-    it), reports, and the warehouse's own folder (its side files)."""
-    return [serving_root(paths), paths.reports_dir, paths.warehouse_path.parent]
+    it), reports, the warehouse's own folder (its side files), and this machine's Airflow task logs (a refused
+    file's sample or a failed check's message may quote a value)."""
+    roots = [serving_root(paths), paths.reports_dir, paths.warehouse_path.parent]
+    return roots + ([airflow_logs] if (airflow_logs := airflow_log_folder()) else [])
+
+
+def airflow_log_folder() -> Path | None:
+    folder = os.environ.get("AIRFLOW__LOGGING__BASE_LOG_FOLDER")
+    if not folder and os.environ.get("AIRFLOW_HOME"):
+        folder = os.path.join(os.environ["AIRFLOW_HOME"], "logs")
+    return Path(folder) if folder and Path(folder).is_dir() else None
 
 
 def files_under(roots: list[Path], skip: set[Path]) -> Iterator[tuple[str, Path]]:
