@@ -504,6 +504,7 @@ def test_nothing_the_pipeline_wrote_still_names_the_person(erased):
     folders; the landing folder is the user's own exports and is not rewritten."""
     paths = erased["paths"]
     assert (paths.reports_dir / "dashboard" / "index.html").exists() and (paths.reports_dir / "handoff").is_dir()
-    terms = sorted(person_terms(erased["person"]) | {erased["chosen"]["email"]})
+    chosen = erased["chosen"]
+    terms = sorted(person_terms(erased["person"]) | {chosen["email"], f"@{chosen['handle']}", PLANTED_TEXT})
     roots = [paths.warehouse_path.parent, paths.serving_path.parent, paths.reports_dir]
     assert find_traces(roots, terms) == []
