@@ -25,7 +25,7 @@ from ingest.sql import quote_ident, quote_literal
 from pipeline import gx_duckdb, quality_history, suites
 from pipeline.orchestration import connectors
 from pipeline.publish import fingerprints, layout
-from pipeline.quality import connector_freshness
+from pipeline.quality import changed_rows, connector_freshness
 from pipeline.settings import PipelinePaths
 
 gx = gx_duckdb.gx
@@ -54,6 +54,8 @@ class SuiteOutcome:
     # A mart not validated again: this release validated the same content with the same checks (only its freshness
     # was checked now).
     validated_in: str | None = None
+    # A mart checked by its changed rows: how many rows were new or changed (the row checks read only those).
+    changed_rows: int | None = None
 
 
 @dataclass
@@ -103,6 +105,8 @@ def describe_failure(result) -> str:
     kwargs = {key: value for key, value in config.kwargs.items() if key not in ("batch_id", "unexpected_rows_query")}
     details = result.result or {}
     text = f"{config.type} {kwargs}" if kwargs else config.description or config.type
+    if kwargs and config.description:
+        text += f" ({config.description})"
     if "unexpected_count" in details:
         examples = details.get("partial_unexpected_list", [])[:EXAMPLES_PER_FAILURE]
         text += f": {details['unexpected_count']} unexpected rows, e.g. {examples}"
@@ -186,12 +190,15 @@ def validate(suite_list: list[suites.Suite], warehouse_path: Path, docs_dir: Pat
     for site in list(context.list_data_docs_sites()):
         context.delete_data_docs_site(site)  # the ephemeral context's default site writes to a temporary folder
     context.add_data_docs_site(site_name=DATA_DOCS_SITE, site_config=data_docs_site(docs_dir))
-    datasource = gx_duckdb.add_duckdb_datasource(context, "warehouse", warehouse_path)
+    datasources = {warehouse_path: gx_duckdb.add_duckdb_datasource(context, "warehouse", warehouse_path)}
     try:
         validations = []
         for index, suite in enumerate(suite_list):
             name = f"{suite.name}.{suite.batch_id}" if suite.batch_id else suite.name
-            asset = datasource.add_query_asset(f"{index:03d}.{name}", query=suite.query)
+            database = suite.database or warehouse_path
+            if database not in datasources:
+                datasources[database] = gx_duckdb.add_duckdb_datasource(context, f"db{len(datasources)}", database)
+            asset = datasources[database].add_query_asset(f"{index:03d}.{name}", query=suite.query)
             gx_suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=suite.expectations))
             validations.append(
                 context.validation_definitions.add(
@@ -207,7 +214,8 @@ def validate(suite_list: list[suites.Suite], warehouse_path: Path, docs_dir: Pat
                 key.expectation_suite_identifier.name: result for key, result in checkpoint.run().run_results.items()
             }
     finally:
-        gx_duckdb.close_datasource(datasource)
+        for datasource in datasources.values():
+            gx_duckdb.close_datasource(datasource)
     outcomes = []
     for suite, validation in zip(suite_list, validations, strict=True):
         suite_result = results[validation.suite.name]
@@ -386,21 +394,30 @@ def validated_in_current_release(paths: PipelinePaths, keys: dict[str, str]) -> 
 
 def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = None) -> GateReport:
     """Validate every mart that changed since the current release was validated; raise so that publish does not run
-    when one fails. An unchanged mart is reported with the release it was validated in, and its freshness checked."""
+    when one fails. An unchanged mart is reported with the release it was validated in, and its freshness checked.
+    A big mart that passed before is checked by its changed rows (pipeline/quality/changed_rows.py)."""
     found = fingerprints.warehouse_fingerprints(paths.warehouse_path)
+    definitions = suites.mart_check_definitions()
     keys = validation_keys(found)
     unchanged = validated_in_current_release(paths, keys)
-    suite_list = suites.mart_suites(
-        quality_as_of(data_interval_end),
-        quality_history.last_good_rows(paths.quality_history_path, "mart"),
-        empty_marts=frozenset(mart for mart, mart_print in found.items() if mart_print.rows == 0),
-        unchanged=frozenset(unchanged),
-    )
-    docs_dir = paths.reports_dir / "quality" / "data_docs"
-    validated = {
-        outcome.table: outcome
-        for outcome in (validate(suite_list, paths.warehouse_path, docs_dir) if suite_list else [])
+    digests = changed_rows.checks_digests(paths.warehouse_path, definitions)
+    minimum = max(changed_rows.min_rows(), 1)
+    big = {
+        mart: found[mart].rows
+        for mart, definition in definitions.items()
+        if mart in found and not definition["consistency"] and found[mart].rows >= minimum
     }
+    docs_dir = paths.reports_dir / "quality" / "data_docs"
+    candidates = {mart: rows for mart, rows in big.items() if mart not in unchanged}
+    with changed_rows.prepared(paths, candidates, digests) as changed:
+        suite_list = suites.mart_suites(
+            quality_as_of(data_interval_end),
+            quality_history.last_good_rows(paths.quality_history_path, "mart"),
+            empty_marts=frozenset(mart for mart, mart_print in found.items() if mart_print.rows == 0),
+            unchanged=frozenset(unchanged),
+            changed_rows={mart: (rows.database, rows.changed_table) for mart, rows in changed.items()},
+        )
+        validated = _by_mart(validate(suite_list, paths.warehouse_path, docs_dir) if suite_list else [])
     outcomes = []
     for mart in suites.load_spec("marts.yml")["marts"]:
         outcome = validated.get(mart)
@@ -409,6 +426,7 @@ def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = Non
             outcome = replace(outcome, rows=found[mart].rows, validated_in=unchanged[mart])
         if outcome is not None:
             outcomes.append(outcome)
+    passed = [outcome for outcome in outcomes if outcome.success and outcome.table in keys]
     fingerprints.write_validated(
         paths,
         {
@@ -417,8 +435,41 @@ def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = Non
                 "validation_key": keys[outcome.table],
                 "validated_in": outcome.validated_in,
             }
-            for outcome in outcomes
-            if outcome.success and outcome.table in keys
+            for outcome in passed
+        },
+    )
+    changed_rows.keep(
+        paths,
+        {
+            outcome.table: (digests[outcome.table], found[outcome.table])
+            for outcome in passed
+            if outcome.validated_in is None and outcome.table in big and outcome.table in digests
         },
     )
     return finish(paths, "marts", outcomes, docs_dir)
+
+
+def _by_mart(outcomes: list[SuiteOutcome]) -> dict[str, SuiteOutcome]:
+    """One outcome per mart: a mart checked by its changed rows ran two suites (`mart.<name>.changed_rows` and
+    `mart.<name>.whole`), reported as one under `mart.<name>` with the whole mart's row count."""
+    merged: dict[str, SuiteOutcome] = {}
+    for outcome in outcomes:
+        if outcome.suite.endswith(".changed_rows"):
+            outcome = replace(
+                outcome,
+                rows=None,
+                changed_rows=outcome.rows,
+                failed=[f"in the {outcome.rows} new or changed rows: {failure}" for failure in outcome.failed],
+            )
+        earlier = merged.get(outcome.table)
+        if earlier is not None:
+            outcome = replace(
+                earlier,
+                rows=earlier.rows if earlier.rows is not None else outcome.rows,
+                success=earlier.success and outcome.success,
+                evaluated=earlier.evaluated + outcome.evaluated,
+                failed=earlier.failed + outcome.failed,
+                changed_rows=earlier.changed_rows if earlier.changed_rows is not None else outcome.changed_rows,
+            )
+        merged[outcome.table] = replace(outcome, suite=f"mart.{outcome.table}")
+    return merged

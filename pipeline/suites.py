@@ -39,6 +39,8 @@ class Suite:
     # A one-row query over a whole table: the gate runs it once in DuckDB and GX checks the row it returned, since GX
     # would rerun the scan for every metric it computes (pipeline/quality_gate.py, `prefetch`).
     prefetch: bool = False
+    # The DuckDB file the query reads, when not the warehouse (the mart gate's changed rows).
+    database: Path | None = None
 
 
 def load_spec(name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> dict:
@@ -78,8 +80,11 @@ def _freshness(max_age_days: float | None) -> list:
 def _volume(previous_rows: int | None, max_drop: float | None) -> list:
     """The row count, always observed (the quality history keeps it as the next run's baseline), and held to the
     last good run's count less the allowed drop when there is one."""
-    minimum = 0 if previous_rows is None or max_drop is None else math.ceil(previous_rows * (1 - max_drop))
-    return [gxe.ExpectTableRowCountToBeBetween(min_value=minimum)]
+    return [gxe.ExpectTableRowCountToBeBetween(min_value=_volume_minimum(previous_rows, max_drop))]
+
+
+def _volume_minimum(previous_rows: int | None, max_drop: float | None) -> int:
+    return 0 if previous_rows is None or max_drop is None else math.ceil(previous_rows * (1 - max_drop))
 
 
 # Bump when what a mart suite checks changes in this module, not in the specs: every mart is then validated again.
@@ -115,6 +120,7 @@ def mart_suites(
     expectations_dir: Path = EXPECTATIONS_DIR,
     empty_marts: frozenset[str] = frozenset(),
     unchanged: frozenset[str] = frozenset(),
+    changed_rows: dict[str, tuple[Path, str]] | None = None,
 ) -> list[Suite]:
     """One suite per mart in marts.yml. `as_of` None turns freshness off; `last_good_rows` maps a suite name to the
     row count of its last passing validation.
@@ -125,7 +131,11 @@ def mart_suites(
 
     A mart in `unchanged` was validated with this content and these checks before (the mart gate decides): only its
     freshness is checked, as one prefetched row, since the as-of time moves on while the mart stays the same; it
-    gets no suite when it has no freshness to check."""
+    gets no suite when it has no freshness to check.
+
+    A mart in `changed_rows` (mart -> the DuckDB file and table holding its rows that changed since it last passed,
+    pipeline/quality/changed_rows.py) gets its row checks on those rows and its whole-mart checks as SQL aggregates
+    (`mart_table_suites`)."""
     spec_file = load_spec("marts.yml", expectations_dir)
     defaults = spec_file.get("defaults", {})
     suites = []
@@ -138,6 +148,12 @@ def mart_suites(
                 query = f"select {_age_days_sql(newest, as_of)} as {NEWEST_AGE_COLUMN}"
                 expectations = _freshness(freshness["max_age_days"])
                 suites.append(Suite(name, "mart", mart, None, query, expectations, prefetch=True))
+            continue
+        if mart in (changed_rows or {}):
+            database, changed_table = changed_rows[mart]
+            previous = last_good_rows.get(name)
+            max_drop = spec.get("volume_max_drop", defaults.get("volume_max_drop"))
+            suites += mart_table_suites(mart, spec, database, changed_table, freshness, as_of, previous, max_drop)
             continue
         select = f"select * from {table}"
         if freshness:
@@ -156,6 +172,69 @@ def mart_suites(
             )
         suites.append(Suite(name, "mart", mart, None, select, expectations))
     return suites
+
+
+TABLE_ROWS_COLUMN = "_table_rows"
+DUPLICATE_KEY_ROWS_COLUMN = "_duplicate_key_rows"
+
+
+def mart_table_suites(
+    mart: str,
+    spec: dict,
+    database: Path,
+    changed_table: str,
+    freshness: dict | None,
+    as_of: datetime | None,
+    previous_rows: int | None,
+    max_drop: float | None,
+) -> list[Suite]:
+    """A mart checked by its changed rows: `mart.<name>.changed_rows`, the row checks on the rows in `changed_table`
+    of `database`, and `mart.<name>.whole`, one prefetched row over the whole mart: its row count (volume), the rows
+    whose key another row also has, and the age of its newest event. The gate reports them as one outcome."""
+    table = f"marts.{quote_ident(mart)}"
+    key = spec.get("key", [])
+    row_checks = _not_null(key + spec.get("not_null", [])) + _value_expectations(spec)
+    row_checks.append(gxe.ExpectTableRowCountToBeBetween(min_value=0))
+    aggregates = [f"count(*) as {TABLE_ROWS_COLUMN}"]
+    volume = _volume_minimum(previous_rows, max_drop)
+    whole = [gxe.ExpectColumnMaxToBeBetween(column=TABLE_ROWS_COLUMN, min_value=volume)]
+    if key:
+        present = " and ".join(f"{quote_ident(column)} is not null" for column in key)
+        columns = ", ".join(quote_ident(column) for column in key)
+        aggregates.append(
+            f"count(*) filter (where {present}) - count(distinct ({columns})) filter (where {present})"
+            f" as {DUPLICATE_KEY_ROWS_COLUMN}"
+        )
+        whole.append(
+            gxe.ExpectColumnMaxToBeBetween(
+                column=DUPLICATE_KEY_ROWS_COLUMN, max_value=0, description=f"key {key} unique over the whole mart"
+            )
+        )
+    if freshness:
+        newest = f"select max({quote_ident(freshness['column'])}) from {table}"
+        aggregates.append(f"{_age_days_sql(newest, as_of)} as {NEWEST_AGE_COLUMN}")
+        whole += _freshness(freshness["max_age_days"])
+    return [
+        Suite(
+            f"mart.{mart}.changed_rows",
+            "mart",
+            mart,
+            None,
+            f"select * from {quote_ident(changed_table)}",
+            row_checks,
+            database=database,
+        ),
+        Suite(
+            f"mart.{mart}.whole",
+            "mart",
+            mart,
+            None,
+            f"select {', '.join(aggregates)} from {table}",
+            whole,
+            count_column=TABLE_ROWS_COLUMN,
+            prefetch=True,
+        ),
+    ]
 
 
 def source_suite(entity: Entity, batch_id: str, expectations_dir: Path = EXPECTATIONS_DIR) -> Suite:
