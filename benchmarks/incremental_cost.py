@@ -90,8 +90,9 @@ def run_stage_here(stage: str) -> dict:
         return {"totals": report.to_dict()["totals"]}
     if stage in ("gate_sources", "gate_marts"):
         from pipeline import quality_gate
+        from pipeline.quality import mart_gate
 
-        gate = quality_gate.run_source_gate if stage == "gate_sources" else quality_gate.run_mart_gate
+        gate = quality_gate.run_source_gate if stage == "gate_sources" else mart_gate.run_mart_gate
         report = gate(paths).to_dict()
         return {"suites": len(report.get("suites", [])), "success": report.get("success")}
     if stage == "dbt":

@@ -1,4 +1,4 @@
-"""Wall time of the mart gate (`quality_gate.run_mart_gate`) on an existing warehouse, as the median of several runs.
+"""Wall time of the mart gate (`mart_gate.run_mart_gate`) on an existing warehouse, as the median of several runs.
 
 Usage: python -m benchmarks.mart_gate_time WAREHOUSE.duckdb [--runs 3]
 Each run writes its Data Docs to a fresh temporary reports folder; freshness is off (the warehouse may be old).
@@ -21,7 +21,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["OUTCOMES_WAREHOUSE_PATH"] = str(args.warehouse.resolve())
     os.environ["OUTCOMES_FRESHNESS"] = "off"
-    from pipeline import quality_gate
+    from pipeline.quality import mart_gate
     from pipeline.settings import load_paths
 
     timings = []
@@ -29,7 +29,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as reports:
             os.environ["OUTCOMES_REPORTS_DIR"] = reports
             started = time.perf_counter()
-            report = quality_gate.run_mart_gate(load_paths())
+            report = mart_gate.run_mart_gate(load_paths())
             timings.append(time.perf_counter() - started)
     print(f"{len(report.outcomes)} suites, wall s per run: {[round(t, 2) for t in timings]}")
     print(f"median {statistics.median(timings):.2f} s")

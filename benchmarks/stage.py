@@ -69,9 +69,9 @@ def run_dbt_docs(paths) -> dict:
 
 
 def run_gate_marts(paths) -> dict:
-    from pipeline import quality_gate
+    from pipeline.quality import mart_gate
 
-    report = quality_gate.run_mart_gate(paths).to_dict()
+    report = mart_gate.run_mart_gate(paths).to_dict()
     return {"report": report, "rows": suite_rows(report, "mart."), "rows_what": "mart rows checked"}
 
 

@@ -141,10 +141,10 @@ def document_dbt_run(dbt_scope: dict | None = None) -> dict:
 
 
 def quality_gate_marts(data_interval_end: datetime | None = None) -> dict:
-    from pipeline import quality_gate
+    from pipeline.quality import mart_gate
 
     paths = load_paths()
-    return measured(lambda: quality_gate.run_mart_gate(paths, data_interval_end).to_dict())
+    return measured(lambda: mart_gate.run_mart_gate(paths, data_interval_end).to_dict())
 
 
 def publish_marts() -> dict:

@@ -217,16 +217,17 @@ def landing(tmp_path_factory, demo_landing):
 @pytest.fixture(scope="module")
 def erased(tmp_path_factory, landing, env):
     """The planted landing built and published, then the person forgotten by their email."""
-    from pipeline import publish, quality_gate
+    from pipeline import publish
     from pipeline.outputs import handoff
     from pipeline.outputs.dashboard import build as dashboard_build
     from pipeline.publish import erasure, pseudonyms
+    from pipeline.quality import mart_gate
 
     folder, chosen = landing
     root = tmp_path_factory.mktemp("erased")
     build(root, folder)
     paths = paths_in(root, folder, env)
-    quality_gate.run_mart_gate(paths)
+    mart_gate.run_mart_gate(paths)
     first_release = publish.publish(paths).release
     # What a run writes beside the marts, so that erasure has them to reach: the hand-off and the dashboard.
     handoff.hand_off(paths)

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import quality_gate, suites
 from pipeline.publish import fingerprints
-from pipeline.quality import changed_rows
+from pipeline.quality import changed_rows, mart_gate
 from tests.test_quality_gate import MART_BREAKAGES, execute
 
 
@@ -32,7 +32,7 @@ def kept_hashes(paths, mart: str) -> int:
 
 
 def test_after_a_pass_a_big_mart_is_checked_by_its_changed_rows(warehouse_copy, every_mart_big):
-    first = quality_gate.run_mart_gate(warehouse_copy)
+    first = mart_gate.run_mart_gate(warehouse_copy)
     whole = {outcome.table: outcome for outcome in first.outcomes}
     assert all(outcome.changed_rows is None for outcome in first.outcomes)
     interactions = whole["fct_interactions"].rows
@@ -46,7 +46,7 @@ def test_after_a_pass_a_big_mart_is_checked_by_its_changed_rows(warehouse_copy, 
             " from marts.fct_interactions order by interaction_key limit 2",
         ],
     )
-    second = quality_gate.run_mart_gate(warehouse_copy)
+    second = mart_gate.run_mart_gate(warehouse_copy)
     outcomes = {outcome.table: outcome for outcome in second.outcomes}
     assert second.success
     assert outcomes["fct_interactions"].changed_rows == 7
@@ -70,11 +70,11 @@ WHOLE_MART_ONLY = {"duplicate key"}  # a copied row is not a changed row: the wh
 
 def test_checking_changed_rows_catches_each_kind_of_bad_data(warehouse_copy, every_mart_big):
     """Every breakage of tests/test_quality_gate.py at once (each on its own mart or column), on marts that passed."""
-    assert quality_gate.run_mart_gate(warehouse_copy).success
+    assert mart_gate.run_mart_gate(warehouse_copy).success
     for statements, _, _ in MART_BREAKAGES.values():
         execute(warehouse_copy, statements)
     with pytest.raises(quality_gate.QualityGateFailed) as failure:
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     reported = gate_suites(warehouse_copy)
     with_consistency = {mart for mart, found in suites.mart_check_definitions().items() if found["consistency"]}
     for breakage, (_, table, expected) in MART_BREAKAGES.items():
@@ -91,15 +91,15 @@ def test_checking_changed_rows_catches_each_kind_of_bad_data(warehouse_copy, eve
 
 
 def test_a_volume_drop_and_a_duplicated_row_are_caught_without_any_changed_row(warehouse_copy, every_mart_big):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     execute(warehouse_copy, ["delete from marts.fct_interactions where hash(interaction_key) % 2 = 0"])
     with pytest.raises(quality_gate.QualityGateFailed, match="'column': '_table_rows'"):
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     assert gate_suites(warehouse_copy)["fct_interactions"]["changed_rows"] == 0
 
 
 def test_a_failed_mart_keeps_the_hashes_it_last_passed_with(warehouse_copy, every_mart_big):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     kept = kept_hashes(warehouse_copy, "fct_interactions")
     execute(
         warehouse_copy,
@@ -112,21 +112,21 @@ def test_a_failed_mart_keeps_the_hashes_it_last_passed_with(warehouse_copy, ever
     )
     for _ in range(2):  # the bad rows stay changed rows until they are fixed
         with pytest.raises(quality_gate.QualityGateFailed, match="in the 3 new or changed rows"):
-            quality_gate.run_mart_gate(warehouse_copy)
+            mart_gate.run_mart_gate(warehouse_copy)
         assert kept_hashes(warehouse_copy, "fct_interactions") == kept
 
 
 def test_new_checks_or_columns_validate_the_mart_whole_again(warehouse_copy, every_mart_big):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     with duckdb.connect(str(changed_rows.state_path(warehouse_copy))) as connection:
         connection.execute("update _checks set checks_digest = 'older checks' where mart = 'fct_touchpoints'")
     execute(warehouse_copy, ["alter table marts.fct_interactions add column note varchar"])
-    report = quality_gate.run_mart_gate(warehouse_copy)
+    report = mart_gate.run_mart_gate(warehouse_copy)
     outcomes = {outcome.table: outcome for outcome in report.outcomes}
     assert outcomes["fct_touchpoints"].changed_rows is None and outcomes["fct_interactions"].changed_rows is None
     assert outcomes["dim_contacts"].changed_rows == 0
     # Validated whole, they are kept again under their new digest: the next run checks their changed rows.
-    report = quality_gate.run_mart_gate(warehouse_copy)
+    report = mart_gate.run_mart_gate(warehouse_copy)
     assert {outcome.table: outcome.changed_rows for outcome in report.outcomes}["fct_interactions"] == 0
 
 

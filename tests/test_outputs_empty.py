@@ -23,6 +23,7 @@ import pytest
 from pipeline import publish, quality_gate, suites
 from pipeline.outputs import absence, handoff, periods, run_summary, weekly_report
 from pipeline.outputs.dashboard import build, kpis
+from pipeline.quality import mart_gate
 from tests.conftest import PROJECT_ROOT, ingest_and_build
 
 REAL = Path(__file__).parent / "fixtures" / "realdata"
@@ -170,9 +171,9 @@ def test_the_mart_gate_passes_empty_marts_and_still_fails_a_mart_that_lost_its_r
     paths = use(crm_only, tmp_path, monkeypatch)
     monkeypatch.setenv("OUTCOMES_FRESHNESS", "on")
     monkeypatch.setenv("OUTCOMES_AS_OF", "2017-04-01T00:00:00")
-    empty = quality_gate.empty_marts(paths)
+    empty = mart_gate.empty_marts(paths)
     assert {"fct_interactions", "fct_care_conversations", "mart_social_care"} <= empty
-    assert quality_gate.run_mart_gate(paths).success
+    assert mart_gate.run_mart_gate(paths).success
 
     # The same empty mart after a good publish that had rows: a real loss, and the gate says so.
     checked = [
@@ -191,9 +192,9 @@ def test_the_gate_still_checks_freshness_of_a_mart_with_rows(customers_only, mon
     paths = use(customers_only, tmp_path, monkeypatch)
     monkeypatch.setenv("OUTCOMES_FRESHNESS", "on")
     monkeypatch.setenv("OUTCOMES_AS_OF", "2026-01-01T00:00:00")  # years after the export
-    assert "fct_interactions" not in quality_gate.empty_marts(paths)
+    assert "fct_interactions" not in mart_gate.empty_marts(paths)
     with pytest.raises(quality_gate.QualityGateFailed) as failed:
-        quality_gate.run_mart_gate(paths)
+        mart_gate.run_mart_gate(paths)
     assert "- fct_interactions" in str(failed.value) and "_newest_record_age_days" in str(failed.value)
 
 

@@ -8,7 +8,8 @@ import os
 import duckdb
 import pytest
 
-from pipeline import publish, quality_gate
+from pipeline import publish
+from pipeline.quality import mart_gate
 
 
 def serving_tables(path) -> dict[str, int]:
@@ -27,7 +28,7 @@ def warehouse_marts(paths) -> dict[str, int]:
 
 
 def test_publish_writes_a_complete_release_and_makes_it_current(warehouse_copy):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     report = publish.publish(warehouse_copy)
     serving = warehouse_copy.serving_path
     expected = warehouse_marts(warehouse_copy)

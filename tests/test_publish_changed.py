@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import publish, quality_gate
 from pipeline.publish.release_file import free_share
+from pipeline.quality import mart_gate
 
 CHANGED = "agg_care_daily"
 
@@ -136,12 +137,12 @@ def gate_suites(paths) -> dict[str, dict]:
 
 
 def test_the_mart_gate_skips_marts_validated_in_the_current_release(warehouse_copy):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     first = gate_suites(warehouse_copy)
     assert all(suite["validated_in"] is None and suite["evaluated"] > 0 for suite in first.values())
     release = publish.publish(warehouse_copy).release
     change_one_mart(warehouse_copy)
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     second = gate_suites(warehouse_copy)
     assert set(second) == set(first)
     assert second[CHANGED]["validated_in"] is None and second[CHANGED]["evaluated"] == first[CHANGED]["evaluated"]
@@ -159,25 +160,25 @@ def test_the_mart_gate_skips_marts_validated_in_the_current_release(warehouse_co
 
 
 def test_the_mart_gate_still_fails_a_changed_mart_that_breaks_an_expectation(warehouse_copy):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     publish.publish(warehouse_copy)
     with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
         connection.execute(
             f"update marts.{CHANGED} set sla_attainment_rate = 1.5 where sla_attainment_rate is not null"
         )
     with pytest.raises(quality_gate.QualityGateFailed, match=CHANGED):
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     failed = {mart for mart, suite in gate_suites(warehouse_copy).items() if not suite["success"]}
     assert failed == {CHANGED}
 
 
 def test_a_changed_mart_reruns_the_consistency_checks_that_read_it(warehouse_copy):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     publish.publish(warehouse_copy)
     with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
         connection.execute("update marts.mart_social_care set sla_met_conversations = 0")
     with pytest.raises(quality_gate.QualityGateFailed):
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     suites = gate_suites(warehouse_copy)
     assert suites["mart_exec_scorecard"]["validated_in"] is None
     assert not suites["mart_exec_scorecard"]["success"]
@@ -185,5 +186,5 @@ def test_a_changed_mart_reruns_the_consistency_checks_that_read_it(warehouse_cop
 
 def test_a_publish_without_a_gate_records_nothing_as_validated(warehouse_copy):
     publish.publish(warehouse_copy)
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     assert all(suite["validated_in"] is None for suite in gate_suites(warehouse_copy).values())

@@ -13,6 +13,7 @@ import pytest
 import ingest
 from demo_data.as_of import demo_as_of
 from pipeline import quality_gate, quality_history
+from pipeline.quality import mart_gate
 
 MART_BREAKAGES = {
     # Marts enforce NOT NULL on their keys, so the build that would produce a null key is simulated by dropping it.
@@ -84,7 +85,7 @@ def history(paths) -> list[tuple]:
 
 
 def test_mart_gate_passes_records_history_and_writes_data_docs(warehouse_copy):
-    report = quality_gate.run_mart_gate(warehouse_copy)
+    report = mart_gate.run_mart_gate(warehouse_copy)
     assert report.success
     with duckdb.connect(str(warehouse_copy.warehouse_path), read_only=True) as connection:
         marts = {
@@ -106,7 +107,7 @@ def test_mart_gate_catches_bad_data(warehouse_copy, breakage):
     statements, table, expected = MART_BREAKAGES[breakage]
     execute(warehouse_copy, statements)
     with pytest.raises(quality_gate.QualityGateFailed) as failure:
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     message = str(failure.value)
     assert "the serving copy was not replaced" in message
     failed_lines = [line for line in message.splitlines() if line.startswith("- ")]
@@ -115,10 +116,10 @@ def test_mart_gate_catches_bad_data(warehouse_copy, breakage):
 
 
 def test_mart_gate_catches_a_volume_drop_against_the_last_good_run(warehouse_copy):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     execute(warehouse_copy, ["delete from marts.fct_interactions where hash(interaction_key) % 2 = 0"])
     with pytest.raises(quality_gate.QualityGateFailed) as failure:
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     assert "- fct_interactions (" in str(failure.value)
     assert "expect_table_row_count_to_be_between" in str(failure.value)
 
@@ -127,10 +128,10 @@ def test_mart_gate_catches_stale_marts(warehouse_copy, monkeypatch):
     as_of = datetime.fromisoformat(demo_as_of(warehouse_copy.landing_dir)) + timedelta(days=10)
     monkeypatch.setenv("OUTCOMES_AS_OF", as_of.isoformat())
     with pytest.raises(quality_gate.QualityGateFailed) as failure:
-        quality_gate.run_mart_gate(warehouse_copy)
+        mart_gate.run_mart_gate(warehouse_copy)
     assert "expect_column_max_to_be_between {'column': '_newest_record_age_days'" in str(failure.value)
     monkeypatch.setenv("OUTCOMES_FRESHNESS", "off")
-    assert quality_gate.run_mart_gate(warehouse_copy).success
+    assert mart_gate.run_mart_gate(warehouse_copy).success
 
 
 def test_source_gate_checks_each_batch_once_and_every_source_for_freshness(warehouse_copy):
@@ -215,7 +216,7 @@ def test_source_gate_catches_a_stale_source(warehouse_copy, monkeypatch):
 
 
 def test_history_gives_each_suite_its_last_good_row_count(warehouse_copy):
-    quality_gate.run_mart_gate(warehouse_copy)
+    mart_gate.run_mart_gate(warehouse_copy)
     baselines = quality_history.last_good_rows(warehouse_copy.quality_history_path, "mart")
     with duckdb.connect(str(warehouse_copy.warehouse_path), read_only=True) as connection:
         rows = connection.execute("select count(*) from marts.fct_interactions").fetchone()[0]

@@ -146,7 +146,8 @@ def forget(paths: PipelinePaths, who: str, scrub: Scrubber | None = None) -> Era
 
 
 def _rebuild_and_publish(paths: PipelinePaths, identity: Identity | None, report: ErasureReport) -> str:
-    from pipeline import publish, quality_gate
+    from pipeline import publish
+    from pipeline.quality import mart_gate
 
     warehouse.rebuild(paths)
     warehouse.compact(paths)
@@ -159,7 +160,7 @@ def _rebuild_and_publish(paths: PipelinePaths, identity: Identity | None, report
                 " tool's connector schema; erase them there and run `make forget` again): "
                 + ", ".join(f"{table} ({count} rows)" for table, count in sorted(left.items()))
             )
-    quality_gate.run_mart_gate(paths)
+    mart_gate.run_mart_gate(paths)
     return publish.publish(paths, full=True).release
 
 
