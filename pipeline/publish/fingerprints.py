@@ -66,13 +66,8 @@ def table_fingerprints(
             f"select count(*), bit_xor(hash({ROW})), sum(hash({ROW}))"
             f" from {quote_ident(catalog)}.{quote_ident(schema)}.{quote_ident(name)} as {ROW}"
         ).fetchone()
-        found[name] = fingerprint(columns.get(name), rows, xor, total)
+        found[name] = MartFingerprint(rows, digest([FORMAT, duckdb.__version__, columns.get(name), rows, xor, total]))
     return found
-
-
-def fingerprint(columns: list | None, rows: int, xor: int | None, total: int | None) -> MartFingerprint:
-    """A table's fingerprint from its columns (name, type) and the count, XOR and sum of its rows' hash()."""
-    return MartFingerprint(rows, digest([FORMAT, duckdb.__version__, columns, rows, xor, total]))
 
 
 def warehouse_fingerprints(warehouse_path: Path, schema: str = "marts") -> dict[str, MartFingerprint]:

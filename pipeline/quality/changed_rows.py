@@ -1,12 +1,16 @@
 """The mart gate checks the rows of a big mart that changed since it last passed, not the whole mart.
 
-A row check (not null, allowed values, a range) reads one row, so a row that passed the same checks before passes
-again. After a mart passes, the gate keeps beside the warehouse the 64-bit hash of each of its rows (STATE_FILE: one
-table per mart, and `_checks` with the digest of the checks and columns they passed). On the next run the rows whose
-hash is not kept, the new and changed ones, are copied into a scratch DuckDB file (SCRATCH_FILE, deleted after the
-gate) and the row checks run on them. What depends on the whole mart is checked in SQL over the whole mart, one
-prefetched row (pipeline/suites.py, `mart_table_suite`): the row count against the last good run (volume), keys
-seen on more than one row (uniqueness), the newest event (freshness).
+A row check (not null, allowed values, a range) reads one row's checked columns, so a row whose checked columns
+passed the same checks before passes again. After a mart passes, the gate keeps beside the warehouse the 64-bit hash
+of each row's checked columns (STATE_FILE: one table per mart, and `_checks` with the digest of the checks and
+columns they passed). On the next run the rows whose hash is not kept are copied into a scratch DuckDB file
+(SCRATCH_FILE, deleted after the gate) and the row checks run on them. What depends on the whole mart is checked in
+SQL over the whole mart, one prefetched row (pipeline/suites.py, `mart_table_suites`): the row count against the last
+good run (volume), keys seen on more than one row (uniqueness), the newest event (freshness).
+
+Only the checked columns are hashed: hashing whole rows (message texts included) cost as much as the checks it saved
+(BENCHMARKS.md, "Mart gate by changed rows"). The hashes kept after a pass are the ones computed before the checks
+ran, from the same read of the mart as its changed rows.
 
 Marts with consistency checks (they read other marts and the whole batch) and marts under OUTCOMES_GATE_CHANGED_ROWS
 _MIN_ROWS rows (whole-mart checks cost little there) are validated whole, as are marts without kept hashes or whose
@@ -31,8 +35,7 @@ STATE_FILE = "mart_gate_rows.duckdb"
 SCRATCH_FILE = "mart_gate_changed_rows.duckdb"
 CHECKS_TABLE = "_checks"
 MIN_ROWS_ENV = "OUTCOMES_GATE_CHANGED_ROWS_MIN_ROWS"
-DEFAULT_MIN_ROWS = 100_000
-ROW = fingerprints.ROW
+DEFAULT_MIN_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -94,65 +97,68 @@ def _kept_checks(state: Path) -> dict[str, str]:
         return {}  # unreadable state: every mart is validated whole, and the state is written again
 
 
+def row_check_columns(spec: dict) -> list[str]:
+    """The columns a mart's row checks read (marts.yml: key, not_null, rates, non_negative, allowed)."""
+    columns = [*spec.get("key", []), *spec.get("not_null", []), *spec.get("rates", []), *spec.get("non_negative", [])]
+    return list(dict.fromkeys([*columns, *spec.get("allowed", {})]))
+
+
+class Prepared:
+    """The scratch file of one gate run: per candidate mart the hashes of its rows' checked columns, and for each mart
+    with kept hashes under its current checks digest, its changed rows (`changed`)."""
+
+    def __init__(self, paths: PipelinePaths) -> None:
+        self.paths = paths
+        self.changed: dict[str, ChangedRows] = {}
+
+    def keep(self, passed: dict[str, str]) -> None:
+        """After the checks: the hashes of each mart that passed now (mart -> checks digest) replace what was kept for
+        it, in one transaction, so a crash leaves the previous state whole."""
+        if not passed:
+            return
+        with duckdb.connect(str(state_path(self.paths))) as state:
+            state.execute(f"attach {quote_literal(str(scratch_path(self.paths)))} as scratch (read_only)")
+            state.execute(f"create table if not exists {CHECKS_TABLE} (mart varchar primary key, checks_digest text)")
+            state.execute("begin")
+            for mart, digest in sorted(passed.items()):
+                state.execute(f"create or replace table {_hash_table(mart)} as from scratch.{_hash_table(mart)}")
+                state.execute(f"insert or replace into {CHECKS_TABLE} values (?, ?)", [mart, digest])
+            state.execute("commit")
+
+
 @contextlib.contextmanager
-def prepared(
-    paths: PipelinePaths, candidates: dict[str, int], digests: dict[str, str]
-) -> Iterator[dict[str, ChangedRows]]:
-    """For each candidate mart (name -> rows) with kept hashes under its current checks digest, copy its new and
-    changed rows into the scratch file. Yields the marts to check by changed rows; the scratch file is removed on
-    exit."""
+def prepared(paths: PipelinePaths, candidates: dict[str, list[str]], digests: dict[str, str]) -> Iterator[Prepared]:
+    """For each candidate mart (name -> its checked columns): hash its rows' checked columns, and where hashes were
+    kept under its current checks digest, copy the rows whose hash is new into the scratch file. The scratch file is
+    removed on exit."""
     state, scratch = state_path(paths), scratch_path(paths)
     kept = _kept_checks(state)
-    eligible = [mart for mart in candidates if kept.get(mart) is not None and kept[mart] == digests.get(mart)]
     scratch.unlink(missing_ok=True)
+    found = Prepared(paths)
     try:
-        found = {}
-        if eligible:
-            with duckdb.connect(str(scratch)) as connection:
+        # Closed before the checks: GX opens the scratch file read-only, which DuckDB refuses while this process holds
+        # it open read-write.
+        with duckdb.connect(str(scratch)) as connection:
+            if candidates:
                 connection.execute(f"attach {quote_literal(str(paths.warehouse_path))} as warehouse (read_only)")
-                connection.execute(f"attach {quote_literal(str(state))} as kept (read_only)")
-                for mart in eligible:
-                    changed = f"changed__{mart}"
-                    connection.execute(
-                        f"create table {quote_ident(changed)} as select {ROW}.*"
-                        f" from warehouse.marts.{quote_ident(mart)} as {ROW}"
-                        f" anti join kept.{_hash_table(mart)} as kept_rows on hash({ROW}) = kept_rows.row_hash"
-                    )
-                    (rows,) = connection.execute(f"select count(*) from {quote_ident(changed)}").fetchone()
-                    found[mart] = ChangedRows(scratch, changed, rows)
+                if kept:
+                    connection.execute(f"attach {quote_literal(str(state))} as kept (read_only)")
+            for mart, columns in candidates.items():
+                checked = ", ".join(quote_ident(column) for column in columns)
+                source = f"warehouse.marts.{quote_ident(mart)}"
+                connection.execute(
+                    f"create table {_hash_table(mart)} as select hash({checked}) as row_hash from {source}"
+                )
+                if kept.get(mart) is None or kept[mart] != digests.get(mart):
+                    continue
+                changed = f"changed__{mart}"
+                connection.execute(
+                    f"create table {quote_ident(changed)} as select {checked} from {source}"
+                    f" anti join kept.{_hash_table(mart)} as kept_rows on hash({checked}) = kept_rows.row_hash"
+                )
+                (rows,) = connection.execute(f"select count(*) from {quote_ident(changed)}").fetchone()
+                found.changed[mart] = ChangedRows(scratch, changed, rows)
         yield found
     finally:
         scratch.unlink(missing_ok=True)
         scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
-
-
-def keep(paths: PipelinePaths, passed: dict[str, tuple[str, fingerprints.MartFingerprint]]) -> None:
-    """After the gate: the row hashes of each mart that passed now (mart -> checks digest and the fingerprint it was
-    validated with), replacing what was kept for it, in one transaction. A mart whose hashes no longer add up to that
-    fingerprint (the warehouse changed after the gate read it) is forgotten instead: its next gate checks it whole."""
-    if not passed:
-        return
-    with duckdb.connect(str(state_path(paths))) as connection:
-        connection.execute(f"attach {quote_literal(str(paths.warehouse_path))} as warehouse (read_only)")
-        connection.execute(f"create table if not exists {CHECKS_TABLE} (mart varchar primary key, checks_digest text)")
-        columns: dict[str, list] = {}
-        for table, column, data_type in connection.execute(
-            "select table_name, column_name, data_type from information_schema.columns"
-            " where table_catalog = 'warehouse' and table_schema = 'marts' order by table_name, ordinal_position"
-        ).fetchall():
-            columns.setdefault(table, []).append((column, data_type))
-        connection.execute("begin")
-        for mart, (digest, validated) in sorted(passed.items()):
-            connection.execute(
-                f"create or replace table {_hash_table(mart)} as select hash({ROW}) as row_hash"
-                f" from warehouse.marts.{quote_ident(mart)} as {ROW}"
-            )
-            rows, xor, total = connection.execute(
-                f"select count(*), bit_xor(row_hash), sum(row_hash) from {_hash_table(mart)}"
-            ).fetchone()
-            if fingerprints.fingerprint(columns.get(mart), rows, xor, total) == validated:
-                connection.execute(f"insert or replace into {CHECKS_TABLE} values (?, ?)", [mart, digest])
-            else:
-                connection.execute(f"drop table {_hash_table(mart)}")
-                connection.execute(f"delete from {CHECKS_TABLE} where mart = ?", [mart])
-        connection.execute("commit")

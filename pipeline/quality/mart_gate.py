@@ -75,25 +75,28 @@ def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = Non
         if mart in found and not definition["consistency"] and found[mart].rows >= minimum
     }
     docs_dir = paths.reports_dir / "quality" / "data_docs"
-    candidates = {mart: rows for mart, rows in big.items() if mart not in unchanged}
-    with changed_rows.prepared(paths, candidates, digests) as changed:
+    candidates = {
+        mart: changed_rows.row_check_columns(definitions[mart]["spec"]) for mart in big if mart not in unchanged
+    }
+    with changed_rows.prepared(paths, candidates, digests) as prepared:
         suite_list = suites.mart_suites(
             quality_as_of(data_interval_end),
             quality_history.last_good_rows(paths.quality_history_path, "mart"),
             empty_marts=frozenset(mart for mart, mart_print in found.items() if mart_print.rows == 0),
             unchanged=frozenset(unchanged),
-            changed_rows={mart: (rows.database, rows.changed_table) for mart, rows in changed.items()},
+            changed_rows={mart: (rows.database, rows.changed_table) for mart, rows in prepared.changed.items()},
         )
         validated = _by_mart(validate(suite_list, paths.warehouse_path, docs_dir) if suite_list else [])
-    outcomes = []
-    for mart in suites.load_spec("marts.yml")["marts"]:
-        outcome = validated.get(mart)
-        if mart in unchanged:
-            outcome = outcome or SuiteOutcome(f"mart.{mart}", mart, None, None, True, 0)
-            outcome = replace(outcome, rows=found[mart].rows, validated_in=unchanged[mart])
-        if outcome is not None:
-            outcomes.append(outcome)
-    passed = [outcome for outcome in outcomes if outcome.success and outcome.table in keys]
+        outcomes = []
+        for mart in suites.load_spec("marts.yml")["marts"]:
+            outcome = validated.get(mart)
+            if mart in unchanged:
+                outcome = outcome or SuiteOutcome(f"mart.{mart}", mart, None, None, True, 0)
+                outcome = replace(outcome, rows=found[mart].rows, validated_in=unchanged[mart])
+            if outcome is not None:
+                outcomes.append(outcome)
+        passed = [outcome for outcome in outcomes if outcome.success and outcome.table in keys]
+        prepared.keep({outcome.table: digests[outcome.table] for outcome in passed if outcome.table in candidates})
     fingerprints.write_validated(
         paths,
         {
@@ -103,14 +106,6 @@ def run_mart_gate(paths: PipelinePaths, data_interval_end: datetime | None = Non
                 "validated_in": outcome.validated_in,
             }
             for outcome in passed
-        },
-    )
-    changed_rows.keep(
-        paths,
-        {
-            outcome.table: (digests[outcome.table], found[outcome.table])
-            for outcome in passed
-            if outcome.validated_in is None and outcome.table in big and outcome.table in digests
         },
     )
     return finish(paths, "marts", outcomes, docs_dir)
