@@ -12,9 +12,10 @@ Only the checked columns are hashed: hashing whole rows (message texts included)
 (BENCHMARKS.md, "Mart gate by changed rows"). The hashes kept after a pass are the ones computed before the checks
 ran, from the same read of the mart as its changed rows.
 
-Marts with consistency checks (they read other marts and the whole batch) and marts under OUTCOMES_GATE_CHANGED_ROWS
-_MIN_ROWS rows (whole-mart checks cost little there) are validated whole, as are marts without kept hashes or whose
-checks, columns or DuckDB version changed since (hash() may change between versions). DECISIONLOG "Mart gate".
+Marts with consistency checks (they read other marts and the whole batch) and marts under
+`OUTCOMES_GATE_CHANGED_ROWS_MIN_ROWS` rows (whole-mart checks cost little there) are validated whole, as are marts
+without kept hashes or whose checks, columns or DuckDB version changed since (hash() may change between versions).
+DECISIONLOG "Mart gate sized to the change".
 """
 
 from __future__ import annotations
